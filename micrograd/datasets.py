@@ -1,0 +1,181 @@
+"""Small seeded datasets for classification, and a CSV loader. NumPy only.
+
+Every generator takes `(n, noise, seed)` (so `DATASETS[name](n, noise, seed)` works for all of them) and
+returns `(X, y)`: X a float64 array of shape (n, d), y an int array of shape (n,) holding class indices
+0..K-1. The same arguments always give the same data: each call uses its own legacy
+`np.random.RandomState(seed)`, never NumPy's global generator.
+
+`moons` reproduces scikit-learn's `make_moons` exactly, draw for draw, so `moons(100, 0.1, seed=1337)` is
+the data of micrograd's demo.ipynb (which seeds NumPy's global generator with 1337 and calls
+`make_moons(n_samples=100, noise=0.1)`).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+
+
+def _check(n, noise, *, minimum: int = 1) -> None:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
+        raise ValueError(f"the number of samples must be a whole number >= {minimum}, not {n!r}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0 or math.isinf(noise):
+        raise ValueError(f"noise must be a number >= 0, not {noise!r}")
+
+
+def _shuffle_and_jitter(X, y, rs: np.random.RandomState, noise: float):
+    """Shuffle the samples, then add Gaussian noise: scikit-learn's order of draws."""
+    indices = np.arange(len(X))
+    rs.shuffle(indices)
+    X, y = X[indices], y[indices]
+    X += rs.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+def moons(n=100, noise=0.1, seed=1337):
+    """Two interleaving half circles (2 classes), exactly as scikit-learn's make_moons."""
+    _check(n, noise)
+    rs = np.random.RandomState(seed)
+    n_out = n // 2
+    n_in = n - n_out
+    outer = np.linspace(0, np.pi, n_out)
+    inner = np.linspace(0, np.pi, n_in)
+    X = np.vstack([np.append(np.cos(outer), 1 - np.cos(inner)),
+                   np.append(np.sin(outer), 1 - np.sin(inner) - 0.5)]).T
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
+    return _shuffle_and_jitter(X, y, rs, noise)
+
+
+def circles(n=100, noise=0.05, seed=1337, factor=0.5):
+    """A small circle (class 1) inside a large one (class 0), as scikit-learn's make_circles."""
+    _check(n, noise)
+    if not 0 <= factor < 1:
+        raise ValueError(f"factor (the inner circle's radius) must be in [0, 1), not {factor!r}")
+    rs = np.random.RandomState(seed)
+    n_out = n // 2
+    n_in = n - n_out
+    outer = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    inner = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    X = np.vstack([np.append(np.cos(outer), np.cos(inner) * factor),
+                   np.append(np.sin(outer), np.sin(inner) * factor)]).T
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
+    return _shuffle_and_jitter(X, y, rs, noise)
+
+
+def blobs(n=100, noise=0.3, seed=1337, classes=2):
+    """Gaussian blobs, one per class, their centres evenly spaced on a circle of radius 1.5."""
+    _check(n, noise)
+    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+        raise ValueError(f"blobs needs at least 2 classes, not {classes!r}")
+    rs = np.random.RandomState(seed)
+    angles = 2 * np.pi * np.arange(classes) / classes
+    centres = 1.5 * np.column_stack([np.cos(angles), np.sin(angles)])
+    y = np.arange(n, dtype=np.intp) % classes  # as even as n allows
+    X = centres[y].astype(np.float64)
+    return _shuffle_and_jitter(X, y, rs, noise)
+
+
+def xor(n=100, noise=0.1, seed=1337):
+    """Points in the square [-1, 1]^2; class 1 where x and y have opposite signs (the XOR of their signs)."""
+    _check(n, noise)
+    rs = np.random.RandomState(seed)
+    X = rs.uniform(-1, 1, size=(n, 2))
+    y = ((X[:, 0] > 0) != (X[:, 1] > 0)).astype(np.intp)  # labelled before the noise, so noise blurs the border
+    return _shuffle_and_jitter(X, y, rs, noise)
+
+
+def _yinyang_class(x, y, r_small=0.1, r_big=0.5):
+    """Class of points inside the yin-yang disc (Kriener et al. 2021): 0 yang, 1 yin, 2 the two dots."""
+    d_right = np.hypot(x - 1.5 * r_big, y - r_big)
+    d_left = np.hypot(x - 0.5 * r_big, y - r_big)
+    is_yin = (d_right <= r_small) | ((d_left > r_small) & (d_left <= 0.5 * r_big)) | ((y > r_big) & (d_right > 0.5 * r_big))
+    is_dot = (d_right < r_small) | (d_left < r_small)
+    return np.where(is_dot, 2, is_yin.astype(np.intp))
+
+
+def yinyang(n=99, noise=0.0, seed=1337):
+    """The yin-yang dataset (3 classes: yang, yin, the dots), equally many of each, scaled to [-1, 1]^2.
+
+    Points are drawn uniformly in the disc and kept only while their class still needs samples, so the
+    small dots get as many samples as the large halves.
+    """
+    _check(n, noise, minimum=3)
+    rs = np.random.RandomState(seed)
+    wanted = [n // 3 + (1 if k < n % 3 else 0) for k in range(3)]
+    points, labels = [], []
+    while any(wanted):
+        candidates = rs.uniform(0, 1, size=(4 * n, 2))
+        inside = np.hypot(candidates[:, 0] - 0.5, candidates[:, 1] - 0.5) <= 0.5
+        candidates = candidates[inside]
+        for point, label in zip(candidates, _yinyang_class(candidates[:, 0], candidates[:, 1])):
+            if wanted[label]:
+                wanted[label] -= 1
+                points.append(point)
+                labels.append(label)
+    X = (np.array(points) - 0.5) * 2  # the disc of radius 0.5 around (0.5, 0.5) -> the unit disc
+    y = np.array(labels, dtype=np.intp)
+    return _shuffle_and_jitter(X, y, rs, noise)
+
+
+def tiny(n=4, noise=0.0, seed=None):
+    """The four samples of Karpathy's micrograd lecture: xs with targets [1, -1, -1, 1], as classes [1, 0, 0, 1].
+
+    n, noise and seed are accepted (so every dataset can be called alike) and ignored: the data is fixed.
+    """
+    X = np.array([[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]])
+    y = np.array([1, 0, 0, 1], dtype=np.intp)
+    return X, y
+
+
+DATASETS = {"moons": moons, "circles": circles, "blobs": blobs, "xor": xor, "yinyang": yinyang, "tiny": tiny}
+
+
+def load_csv(path) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels from a CSV file: numbers in every column, the class index (0, 1, ...) last.
+
+    A first row that is not all numbers is taken as a header. Blank lines are skipped. A bad row raises
+    ValueError naming the file and the row number (counting from 1, as an editor shows lines).
+    """
+    path = Path(path)
+    rows, labels = [], []
+    width = None
+    with path.open(newline="") as f:
+        for row_number, row in enumerate(csv.reader(f), start=1):
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            try:
+                numbers = [float(cell) for cell in row]
+            except ValueError:
+                if width is None and not rows:  # a header
+                    width = len(row)
+                    continue
+                bad = next(cell for cell in row if not _is_number(cell))
+                raise ValueError(f"{path}, row {row_number}: {bad.strip()!r} is not a number") from None
+            where = f"{path}, row {row_number}"
+            if width is None:
+                width = len(row)
+            if len(numbers) != width:
+                raise ValueError(f"{where}: {len(numbers)} columns, but the file's rows have {width}")
+            if width < 2:
+                raise ValueError(f"{where}: a row needs at least one feature and a label, got {width} column")
+            if not all(math.isfinite(x) for x in numbers):
+                raise ValueError(f"{where}: every number must be finite (no nan or inf)")
+            label = numbers[-1]
+            if label < 0 or not label.is_integer():
+                raise ValueError(f"{where}: the label (last column) must be a class index 0, 1, 2, ..., not {row[-1].strip()!r}")
+            rows.append(numbers[:-1])
+            labels.append(int(label))
+    if not rows:
+        raise ValueError(f"{path}: no data rows")
+    return np.array(rows, dtype=np.float64), np.array(labels, dtype=np.intp)
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
