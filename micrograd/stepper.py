@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ast
-
 from micrograd.engine import Value
 
 
@@ -59,9 +57,11 @@ def _chain_rule_text(node: Value, index: int, *, before, grad, names: dict[int, 
         other = kids[1 - index]
         symbolic, numeric = f"{names[id(other)]}.data × {n}.grad", f"{_num(other.data)} × {_num(grad)}"
     elif op.startswith("**") and len(kids) == 1:
-        k = ast.literal_eval(op[2:])
-        symbolic = f"({k} × {c}.data**{k - 1}) × {n}.grad"
-        numeric = f"({k} × {_num(child.data)}**{k - 1}) × {_num(grad)}"
+        k = op[2:]  # the exponent as the engine wrote it: "3", "-1", "0.5"
+        k_minus_1 = float(k) - 1
+        k_minus_1 = int(k_minus_1) if k_minus_1.is_integer() else k_minus_1
+        symbolic = f"({k} × {c}.data**{k_minus_1}) × {n}.grad"
+        numeric = f"({k} × {_num(child.data)}**{k_minus_1}) × {_num(grad)}"
     elif op == "**" and index == 0:
         b = names[id(kids[1])]
         symbolic = f"({b}.data × {c}.data**({b}.data - 1)) × {n}.grad"
