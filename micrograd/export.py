@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from micrograd import graph
 from micrograd.engine import Value
 from micrograd.nn import ACTIVATIONS, MLP
 
@@ -155,8 +156,6 @@ def graph_to_svg(root: Value, path: str | Path) -> Path:
     if dot is None:
         raise RuntimeError("Graphviz's dot is not installed, so SVG export is not available; export DOT instead "
                            "(or install Graphviz, e.g. `apt install graphviz`)")
-    from micrograd import graph  # TODO(worker F): move to the top once graph.py has landed
-
     path = Path(path)
     try:
         subprocess.run([dot, "-Tsvg", "-o", str(path)], input=graph.to_dot(root), text=True,

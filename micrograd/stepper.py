@@ -16,100 +16,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from micrograd import graph
 from micrograd.engine import Value
 
 
-# ---- names and numbers in rule text ------------------------------------------------------------------
+# ---- names in rule text ----------------------------------------------------------------------------
 
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+def _names(root: Value) -> dict[Value, str]:
+    """graph.py's names (label, or ``#id``), made unambiguous for a graph built by hand.
 
-
-def _names(order: list[Value]) -> dict[int, str]:
-    """A readable, unambiguous name per node: its label, else ``n<i>`` (i = place in topological order).
-
-    `c = c + 1` leaves two nodes labelled c; the newest keeps the plain name (the one the program's
-    variable refers to) and the older ones become c₁, c₂, ... (an older c is a descendant of the newer,
-    so it comes first in topological order).
+    `c = c + 1` written against the engine leaves two nodes labelled c. The newest (last in topological
+    order: an older c is a descendant of the newer) keeps the plain name the program's variable refers to;
+    older ones get their id too (``c#12``), which is how the tree tells them apart. (The expression
+    language already relabels older versions, so this only matters for graphs built in Python.)
     """
-    seen: dict[str, list[Value]] = {}
-    for node in order:
+    names = graph.node_names(root)
+    ids = graph.node_ids(root)
+    by_label: dict[str, list[Value]] = {}
+    for node in ids:  # ids are in topological order
         if node.label:
-            seen.setdefault(node.label, []).append(node)
-    names = {id(node): f"n{i}" for i, node in enumerate(order) if not node.label}
-    for label, nodes in seen.items():
-        for k, node in enumerate(nodes, start=1):
-            names[id(node)] = label if k == len(nodes) else f"{label}{str(k).translate(_SUBSCRIPTS)}"
+            by_label.setdefault(node.label, []).append(node)
+    for label, nodes in by_label.items():
+        for node in nodes[:-1]:
+            names[node] = f"{label}#{ids[node]}"
     return names
 
 
-def _num(x) -> str:
-    return f"{x:.4f}" if x == 0 or 1e-4 <= abs(x) < 1e9 else f"{x:.4e}"
-
-
-def _chain_rule_text(node: Value, index: int, *, before, grad, names: dict[int, str]) -> str:
-    """``a.grad += b.data × c.grad  →  -3.0000 += 2.0000 × -1.5000`` for child `index` of `node`."""
-    child = node.children[index]
-    n, c = names[id(node)], names[id(child)]
-    op, kids = node.op, node.children
-    if op == "+":
-        symbolic, numeric = f"{n}.grad", _num(grad)
-    elif op == "*":
-        other = kids[1 - index]
-        symbolic, numeric = f"{names[id(other)]}.data × {n}.grad", f"{_num(other.data)} × {_num(grad)}"
-    elif op.startswith("**") and len(kids) == 1:
-        k = op[2:]  # the exponent as the engine wrote it: "3", "-1", "0.5"
-        k_minus_1 = float(k) - 1
-        k_minus_1 = int(k_minus_1) if k_minus_1.is_integer() else k_minus_1
-        symbolic = f"({k} × {c}.data**{k_minus_1}) × {n}.grad"
-        numeric = f"({k} × {_num(child.data)}**{k_minus_1}) × {_num(grad)}"
-    elif op == "**" and index == 0:
-        b = names[id(kids[1])]
-        symbolic = f"({b}.data × {c}.data**({b}.data - 1)) × {n}.grad"
-        numeric = f"({_num(kids[1].data)} × {_num(child.data)}**({_num(kids[1].data)} - 1)) × {_num(grad)}"
-    elif op == "**":
-        a = names[id(kids[0])]
-        symbolic = f"({n}.data × ln({a}.data)) × {n}.grad"
-        numeric = f"({_num(node.data)} × ln({_num(kids[0].data)})) × {_num(grad)}"
-    elif op == "ReLU":
-        symbolic = f"({n}.data > 0) × {n}.grad"
-        numeric = f"{int(node.data > 0)} × {_num(grad)}"
-    elif op == "tanh":
-        symbolic, numeric = f"(1 - {n}.data**2) × {n}.grad", f"(1 - {_num(node.data)}**2) × {_num(grad)}"
-    elif op == "exp":
-        symbolic, numeric = f"{n}.data × {n}.grad", f"{_num(node.data)} × {_num(grad)}"
-    elif op == "log":
-        symbolic, numeric = f"(1 / {c}.data) × {n}.grad", f"(1 / {_num(child.data)}) × {_num(grad)}"
-    elif op == "sigmoid":
-        symbolic = f"{n}.data × (1 - {n}.data) × {n}.grad"
-        numeric = f"{_num(node.data)} × (1 - {_num(node.data)}) × {_num(grad)}"
-    else:  # an op this module does not know: still show the numbers
-        symbolic = f"∂{n}/∂{c} × {n}.grad"
-        numeric = f"{_num(node.local_grads[index])} × {_num(grad)}"
-    return f"{c}.grad += {symbolic}  →  {_num(before)} += {numeric}"
-
-
-def _seed_text(node: Value, names: dict[int, str]) -> str:
-    return f"{names[id(node)]}.grad = 1  (d{names[id(node)]}/d{names[id(node)]}: the output's own grad)"
-
-
-def _forward_text(node: Value, names: dict[int, str]) -> str:
-    """``c = a × b = -4.0000 × 2.0000 = -8.0000``; a leaf is just ``a = -4.0000``."""
-    n, op, kids = names[id(node)], node.op, node.children
-    if not kids:
-        return f"{n} = {_num(node.data)}"
-    k = [names[id(c)] for c in kids]
-    d = [_num(c.data) for c in kids]
-    if op in ("+", "*"):
-        sym = " × " if op == "*" else " + "
-        symbolic, numeric = sym.join(k), sym.join(d)
-    elif op.startswith("**"):
-        exponent = op[2:] or None
-        symbolic = f"{k[0]}**{exponent or k[1]}"
-        numeric = f"{d[0]}**{exponent or d[1]}"
-    else:  # ReLU, tanh, exp, log, sigmoid: one input
-        fn = op.lower()
-        symbolic, numeric = f"{fn}({k[0]})", f"{fn}({d[0]})"
-    return f"{n} = {symbolic} = {numeric} = {_num(node.data)}"
+def _seed_text(name: str) -> str:
+    return f"{name}.grad = 1  (∂{name}/∂{name}: backprop starts at the output)"
 
 
 # ---- backward --------------------------------------------------------------------------------------
@@ -123,7 +57,7 @@ class ChildUpdate:
     before: float  # the child's grad before this update (0 when it was pending)
     after: float  # ... and after it
     was_pending: bool  # no contribution had reached the child before this one
-    text: str  # e.g. "a.grad += b.data × c.grad  →  -3.0000 += 2.0000 × -1.5000"
+    text: str  # graph.chain_rule_step's: "a.grad += b.data × c.grad  →  0.0000 += 2.0000 × -1.5000  =  -3.0000"
 
 
 @dataclass(frozen=True)
@@ -150,7 +84,7 @@ class BackwardStepper:
         self.root = root
         order = root.topological_order()
         self.nodes = order  # children before parents; the root last
-        self.names = _names(order)
+        self.names = _names(root)
         self._steps = self._plan(order)
         # The step after which each node's grad can no longer change (0 = not until the first step).
         self._final_at: dict[int, int] = {}
@@ -170,15 +104,15 @@ class BackwardStepper:
             if node.children or node is self.root:
                 g = grads[id(node)]
                 updates = []
-                for index, (child, local) in enumerate(zip(node.children, node.local_grads)):
+                for index, child in enumerate(node.children):
                     was_pending = id(child) not in grads
-                    before = grads.get(id(child), 0)
-                    after = before + local * g
-                    grads[id(child)] = after
-                    text = _chain_rule_text(node, index, before=before, grad=g, names=self.names)
-                    updates.append(ChildUpdate(child, local, before, after, was_pending, text))
+                    change = graph.chain_rule_step(node, index, self.names, node_grad=g,
+                                                   child_grad=grads.get(id(child), 0))
+                    grads[id(child)] = change.after
+                    updates.append(ChildUpdate(child, change.local, change.before, change.after, was_pending,
+                                               change.text))
                 seed = node is self.root
-                lines = ([_seed_text(node, self.names)] if seed else []) + [u.text for u in updates]
+                lines = ([_seed_text(self.names[node])] if seed else []) + [u.text for u in updates]
                 steps.append(BackwardStep(len(steps) + 1, node, g, seed, tuple(updates), tuple(lines)))
         return steps
 
@@ -259,7 +193,7 @@ class BackwardStepper:
         return self.position >= self._final_at.get(id(node), self.total + 1)
 
     def name_of(self, node: Value) -> str:
-        return self.names[id(node)]
+        return self.names[node]
 
     def apply_to_values(self) -> None:
         """Write the grads so far into the Values (pending ones as 0), replacing what they held.
@@ -276,7 +210,7 @@ class BackwardStepper:
 class ForwardStep:
     position: int
     node: Value
-    text: str  # e.g. "c = a × b = -4.0000 × 2.0000 = -8.0000"
+    text: str  # graph.forward_text's: "c = a × b  →  -8.0000 = -4.0000 × 2.0000"
 
 
 class ForwardStepper:
@@ -288,9 +222,10 @@ class ForwardStepper:
 
     def __init__(self, root: Value):
         self.root = root
-        self.nodes = root.topological_order()
-        self.names = _names(self.nodes)
-        self._steps = [ForwardStep(i + 1, node, _forward_text(node, self.names))
+        # graph.py's order (operands left to right), so the ids in the names count up as the steps go.
+        self.nodes = graph.topological(root)
+        self.names = _names(root)
+        self._steps = [ForwardStep(i + 1, node, graph.forward_text(node, self.names))
                        for i, node in enumerate(self.nodes)]
         self._index = {id(node): i for i, node in enumerate(self.nodes)}
         self.position = 0
@@ -338,4 +273,4 @@ class ForwardStepper:
         return node.data if self._index[id(node)] < self.position else None
 
     def name_of(self, node: Value) -> str:
-        return self.names[id(node)]
+        return self.names[node]

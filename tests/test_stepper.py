@@ -1,10 +1,12 @@
 """The backprop and forward steppers: same numbers as backward(), exact undo, readable rule text."""
 
+import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd.engine import Value
+from micrograd.expression import evaluate
 from micrograd.stepper import BackwardStepper, ForwardStepper
 
 
@@ -93,28 +95,69 @@ def test_stepping_never_touches_the_values_until_applied():
     assert a.grad == 0
 
 
+README_SOURCE = """from micrograd.engine import Value
+from micrograd.expression import evaluate
+
+a = Value(-4.0)
+b = Value(2.0)
+c = a + b
+d = a * b + b**3
+c += c + 1
+c += 1 + c + (-a)
+d += d * 2 + (b + a).relu()
+d += 3 * d + (b - a).relu()
+e = c - d
+f = e**2
+g = f / 2.0
+g += 10.0 / f
+print(f'{g.data:.4f}') # prints 24.7041, the outcome of this forward pass
+g.backward()
+print(f'{a.grad:.4f}') # prints 138.8338, i.e. the numerical value of dg/da
+print(f'{b.grad:.4f}') # prints 645.5773, i.e. the numerical value of dg/db
+"""
+
+
 def test_first_three_readme_steps_text():
     a, b, g = readme_graph()
     stepper = BackwardStepper(g)
     first = stepper.next()
     assert first.node is g and first.seed and first.grad == 1
     assert first.lines == (
-        "g.grad = 1  (dg/dg: the output's own grad)",
-        "g₁.grad += g.grad  →  0.0000 += 1.0000",
-        "n35.grad += g.grad  →  0.0000 += 1.0000",
+        "g.grad = 1  (∂g/∂g: backprop starts at the output)",
+        "g#34.grad += g.grad  →  0.0000 += 1.0000  =  1.0000",  # the older g (f / 2.0) gets its id
+        "#37.grad += g.grad  →  0.0000 += 1.0000  =  1.0000",
     )
     second = stepper.next()
-    assert second.node.label == "g" and second.node is not g  # the older g = f / 2.0
+    assert second.node.label == "g" and second.node is not g
     assert second.lines == (
-        "f.grad += n36.data × g₁.grad  →  0.0000 += 0.5000 × 1.0000",
-        "n36.grad += f.data × g₁.grad  →  0.0000 += 49.0000 × 1.0000",
+        "f.grad += #33.data × g#34.grad  →  0.0000 += 0.5000 × 1.0000  =  0.5000",
+        "#33.grad += f.data × g#34.grad  →  0.0000 += 49.0000 × 1.0000  =  49.0000",
     )
     third = stepper.next()
     assert third.lines == (
-        "n34.grad += n0.data × n35.grad  →  0.0000 += 10.0000 × 1.0000",
-        "n0.grad += n34.data × n35.grad  →  0.0000 += 0.0204 × 1.0000",
+        "#35.grad += #36.data × #37.grad  →  0.0000 += 10.0000 × 1.0000  =  10.0000",
+        "#36.grad += #35.data × #37.grad  →  0.0000 += 0.0204 × 1.0000  =  0.0204",
     )
     assert [u.after for u in third.updates] == [10.0, 1 / 49]
+
+
+def test_readme_through_the_expression_language():
+    program = evaluate(README_SOURCE)
+    g, a, b = program.values["g"], program.values["a"], program.values["b"]
+    backward = {id(n): n.grad for n in g.topological_order()}  # the program ran g.backward()
+    g.zero_grad()
+    stepper = BackwardStepper(g)
+    assert [stepper.next().lines for _ in range(2)] == [
+        ("g.grad = 1  (∂g/∂g: backprop starts at the output)",
+         "g (line 13).grad += g.grad  →  0.0000 += 1.0000  =  1.0000",
+         "#37.grad += g.grad  →  0.0000 += 1.0000  =  1.0000"),
+        ("f.grad += #33.data × g (line 13).grad  →  0.0000 += 0.5000 × 1.0000  =  0.5000",
+         "#33.grad += f.data × g (line 13).grad  →  0.0000 += 49.0000 × 1.0000  =  49.0000"),
+    ]
+    stepper.run_to_end()
+    stepper.apply_to_values()
+    assert {id(n): n.grad for n in g.topological_order()} == backward
+    assert (f"{a.grad:.4f}", f"{b.grad:.4f}") == ("138.8338", "645.5773")
 
 
 def test_pending_partial_and_final():
@@ -172,8 +215,8 @@ def test_a_node_used_twice_by_one_parent():
     step = stepper.next()
     assert [u.child for u in step.updates] == [a, a]
     assert step.lines[1:] == (
-        "a.grad += a.data × b.grad  →  0.0000 += 3.0000 × 1.0000",
-        "a.grad += a.data × b.grad  →  3.0000 += 3.0000 × 1.0000",
+        "a.grad += a.data × b.grad  →  0.0000 += 3.0000 × 1.0000  =  3.0000",
+        "a.grad += a.data × b.grad  →  3.0000 += 3.0000 × 1.0000  =  6.0000",
     )
     assert stepper.grad_of(a) == 6.0
     stepper.previous()
@@ -186,7 +229,7 @@ def test_a_leaf_root_is_one_seed_step():
     assert stepper.total == 1
     stepper.run_to_end()
     stepper.apply_to_values()
-    assert x.grad == 1 and stepper.current.lines == ("x.grad = 1  (dx/dx: the output's own grad)",)
+    assert x.grad == 1 and stepper.current.lines == ("x.grad = 1  (∂x/∂x: backprop starts at the output)",)
 
 
 def one_step_lines(node):
@@ -194,27 +237,43 @@ def one_step_lines(node):
     return stepper.next().lines[1:]
 
 
-def test_rule_text_for_every_op():
+LINE = re.compile(r"^(?P<child>\S+)\.grad \+= (?P<formula>.+) → {2}(?P<before>\S+) \+= "
+                  r"(?:(?P<local>\S+) × )?(?P<grad>\S+) {2}= {2}(?P<after>\S+)$")
+
+
+@pytest.mark.parametrize("build, formula", [
+    (lambda a, b: a + b, "c.grad"),
+    (lambda a, b: Value.sum([a, b, a]), "c.grad"),
+    (lambda a, b: a * b, "b.data × c.grad"),
+    (lambda a, b: a**3, "3 × a.data**2 × c.grad"),
+    (lambda a, b: a**-1, "-1 × a.data**-2 × c.grad"),
+    (lambda a, b: a**0.5, "0.5 × a.data**-0.5 × c.grad"),
+    (lambda a, b: a**b, "b.data × a.data**(b.data - 1) × c.grad"),
+    (lambda a, b: a.relu(), "(1 if a.data > 0 else 0) × c.grad"),
+    (lambda a, b: a.tanh(), "(1 - c.data²) × c.grad"),
+    (lambda a, b: a.exp(), "c.data × c.grad"),
+    (lambda a, b: a.log(), "1 / a.data × c.grad"),
+    (lambda a, b: a.sigmoid(), "c.data × (1 - c.data) × c.grad"),
+])
+def test_rule_text_for_every_op_shows_the_numbers_it_applies(build, formula):
     a = labelled(Value(2.0), "a")
     b = labelled(Value(0.5), "b")
-    assert one_step_lines(labelled(a + b, "c")) == (
-        "a.grad += c.grad  →  0.0000 += 1.0000", "b.grad += c.grad  →  0.0000 += 1.0000")
-    x = labelled(Value(1.0), "x")
-    assert one_step_lines(labelled(Value.sum([a, b, x]), "s"))[2] == "x.grad += s.grad  →  0.0000 += 1.0000"
-    assert one_step_lines(labelled(a**3, "c")) == (
-        "a.grad += (3 × a.data**2) × c.grad  →  0.0000 += (3 × 2.0000**2) × 1.0000",)
-    assert one_step_lines(labelled(a**b, "c")) == (
-        "a.grad += (b.data × a.data**(b.data - 1)) × c.grad  →  0.0000 += (0.5000 × 2.0000**(0.5000 - 1)) × 1.0000",
-        "b.grad += (c.data × ln(a.data)) × c.grad  →  0.0000 += (1.4142 × ln(2.0000)) × 1.0000",
-    )
-    assert one_step_lines(labelled(a.relu(), "c")) == ("a.grad += (c.data > 0) × c.grad  →  0.0000 += 1 × 1.0000",)
-    assert one_step_lines(labelled((-a).relu(), "c"))[0].endswith("→  0.0000 += 0 × 1.0000")
-    assert one_step_lines(labelled(b.tanh(), "c")) == (
-        "b.grad += (1 - c.data**2) × c.grad  →  0.0000 += (1 - 0.4621**2) × 1.0000",)
-    assert one_step_lines(labelled(a.exp(), "c")) == ("a.grad += c.data × c.grad  →  0.0000 += 7.3891 × 1.0000",)
-    assert one_step_lines(labelled(a.log(), "c")) == ("a.grad += (1 / a.data) × c.grad  →  0.0000 += (1 / 2.0000) × 1.0000",)
-    assert one_step_lines(labelled(b.sigmoid(), "c")) == (
-        "b.grad += c.data × (1 - c.data) × c.grad  →  0.0000 += 0.6225 × (1 - 0.6225) × 1.0000",)
+    out = labelled(build(a, b), "c")
+    stepper = BackwardStepper(out * -1.5)  # so c's upstream grad is -1.5, not the seed's 1
+    stepper.next()
+    step = stepper.next()
+    assert step.node is out and step.grad == -1.5
+    first = LINE.match(step.lines[0])
+    assert first, step.lines[0]
+    assert first["formula"] == formula + " "
+    for line, update in zip(step.lines, step.updates):
+        m = LINE.match(line)
+        assert m["child"] == stepper.name_of(update.child)
+        # The numbers shown are the numbers applied (to the 4 decimals shown).
+        assert float(m["before"]) == pytest.approx(update.before, abs=5e-5)
+        assert float(m["local"] or 1) == pytest.approx(update.local, abs=5e-5)
+        assert float(m["grad"]) == -1.5
+        assert float(m["after"]) == pytest.approx(update.after, abs=5e-5)
 
 
 def test_rule_numbers_multiply_to_the_update():
@@ -239,7 +298,7 @@ def test_forward_stepper_reveals_data_in_topological_order():
         seen.add(id(step.node))
         assert fwd.data_of(step.node) == step.node.data
     assert fwd.current.node is g
-    assert fwd.current.text == "g = g₁ + n35 = 24.5000 + 0.2041 = 24.7041"
+    assert fwd.current.text == "g = g#34 + #37  →  24.7041 = 24.5000 + 0.2041"
     fwd.previous()
     assert fwd.data_of(g) is None and fwd.position == fwd.total - 1
     fwd.goto(0)
@@ -255,14 +314,14 @@ def test_forward_text_for_every_op():
     def text(node):
         return ForwardStepper(node).steps[-1].text
 
-    assert text(a) == "a = -4.0000"
-    assert text(labelled(a * b, "c")) == "c = a × b = -4.0000 × 2.0000 = -8.0000"
-    assert text(labelled(Value.sum([a, b, b]), "s")) == "s = a + b + b = -4.0000 + 2.0000 + 2.0000 = 0.0000"
-    assert text(labelled(b**3, "c")) == "c = b**3 = 2.0000**3 = 8.0000"
-    assert text(labelled(b**b, "c")) == "c = b**b = 2.0000**2.0000 = 4.0000"
-    assert text(labelled(a.relu(), "r")) == "r = relu(a) = relu(-4.0000) = 0.0000"
-    assert text(labelled(b.log(), "l")) == "l = log(b) = log(2.0000) = 0.6931"
-    assert text(labelled(a.sigmoid(), "s")) == "s = sigmoid(a) = sigmoid(-4.0000) = 0.0180"
+    assert text(a) == "a = -4.0000  (leaf)"
+    assert text(labelled(a * b, "c")) == "c = a × b  →  -8.0000 = -4.0000 × 2.0000"
+    assert text(labelled(Value.sum([a, b, b]), "s")) == "s = a + b + b  →  0.0000 = -4.0000 + 2.0000 + 2.0000"
+    assert text(labelled(b**3, "c")) == "c = b**3  →  8.0000 = 2.0000**3"
+    assert text(labelled(b**b, "c")) == "c = b**b  →  4.0000 = 2.0000**2.0000"
+    assert text(labelled(a.relu(), "r")) == "r = relu(a)  →  0.0000 = relu(-4.0000)"
+    assert text(labelled(b.log(), "l")) == "l = log(b)  →  0.6931 = log(2.0000)"
+    assert text(labelled(a.sigmoid(), "s")) == "s = sigmoid(a)  →  0.0180 = sigmoid(-4.0000)"
 
 
 # ---- random graphs: the stepper must agree with backward() bit for bit ---------------------------------
