@@ -1,6 +1,7 @@
 """The backprop and forward steppers: same numbers as backward(), exact undo, readable rule text."""
 
 import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -96,7 +97,6 @@ def test_stepping_never_touches_the_values_until_applied():
 
 
 README_SOURCE = """from micrograd.engine import Value
-from micrograd.expression import evaluate
 
 a = Value(-4.0)
 b = Value(2.0)
