@@ -380,7 +380,9 @@ class Program:
 
         # A parameter * non-parameter product used once, by a sum, is folded into that sum (see module doc).
         def folded(node):
-            if codes[id(node)][0] != MUL or uses[id(node)] != 1 or codes[id(parent[id(node)])][0] != ADD:
+            if codes[id(node)][0] != MUL or uses[id(node)] != 1 or id(node) not in parent:
+                return False  # an output, or used twice: its own value must be kept
+            if codes[id(parent[id(node)])][0] != ADD:
                 return False
             return (id(node._prev[0]) in param_pos) != (id(node._prev[1]) in param_pos)
 

@@ -1,0 +1,300 @@
+"""Training loops shared by scripts and the app: one `Trainer`, two engines, the same numbers.
+
+`Trainer(model, X, y)` trains micrograd's moons demo by default: svm max-margin loss, 1e-4 L2, SGD with
+lr 1.0 -> 0.1 over 100 steps, full batch. ``engine="reference"`` builds the `Value` graph every step, as
+micrograd does; ``engine="compiled"`` traces one sample's graph once (`micrograd.compiled`) and runs the
+whole batch with NumPy. Both hand the same flat arrays to the same optimizer, so their losses agree to
+rounding (about 1e-12 relative over the demo's 100 steps).
+
+The app calls `step()` from a worker thread: nothing here prints or keeps global state, and a step that
+meets a non-finite loss (or a domain error such as log of a negative number) reports ``finite=False``
+without touching the parameters, so training stops cleanly where it was.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from micrograd.compiled import Program
+from micrograd.engine import Value
+from micrograd.losses import LOSSES, l2 as l2_loss
+from micrograd.optim import SGD, linear
+
+ENGINES = ("compiled", "reference")
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One optimizer step: the loss *before* the update (what micrograd's demo prints) and the lr used."""
+
+    step: int
+    loss: float
+    data_loss: float
+    reg_loss: float
+    accuracy: float
+    lr: float
+    seconds: float
+    finite: bool = True
+    error: str = ""  # why the step was not finite, when the engine could say (e.g. "log of a non-positive ...")
+
+    def to_dict(self) -> dict:
+        """The JSON-ready numbers a session records."""
+        d = asdict(self)
+        return {key: d[key] for key in ("step", "loss", "data_loss", "reg_loss", "accuracy", "lr")}
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Model outputs over a 2-D grid (for a decision boundary): ``classes[i, j]`` is at (xs[j], ys[i])."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    scores: np.ndarray  # (len(ys), len(xs), outputs)
+    classes: np.ndarray  # (len(ys), len(xs)) class indices
+
+
+class _ReferenceEngine:
+    """The Value graph of the whole batch, rebuilt every step (micrograd's demo loop)."""
+
+    def __init__(self, trainer):
+        self.t = trainer
+        self.params = np.array([float(p.data) for p in trainer.parameters])
+        self.grad = np.zeros_like(self.params)
+
+    def outputs(self, X):
+        model = self.t.model
+        outs = [model([Value(x) for x in row]) for row in np.asarray(X, dtype=float).tolist()]
+        return [[o] if isinstance(o, Value) else list(o) for o in outs]
+
+    def scores(self, X) -> np.ndarray:
+        return np.array([[o.data for o in out] for out in self.outputs(X)], dtype=float).reshape(len(X), -1)
+
+    def build(self, X, y):
+        """(total, data_loss, reg_loss Values, outputs) for a batch."""
+        t = self.t
+        outputs = self.outputs(X)
+        data_loss = t.loss([o[0] if len(o) == 1 else o for o in outputs], y.tolist())
+        if t.l2:
+            reg_loss = l2_loss(t.parameters, t.l2)
+            total = data_loss + reg_loss
+        else:
+            reg_loss, total = Value(0.0), data_loss
+        return total, data_loss, reg_loss, outputs
+
+    def evaluate(self, idx):
+        t = self.t
+        X, y = (t.X, t.y) if idx is None else (t.X[idx], t.y[idx])
+        total, data_loss, reg_loss, outputs = self.build(X, y)
+        for p in t.parameters:
+            p.grad = 0
+        total.backward()
+        self.grad = np.array([float(p.grad) for p in t.parameters])
+        scores = np.array([[o.data for o in out] for out in outputs], dtype=float)
+        return float(data_loss.data), float(reg_loss.data), scores, self.grad
+
+    def updated(self):
+        for p, x in zip(self.t.parameters, self.params.tolist()):
+            p.data = x
+
+    def write_back(self):
+        pass  # the Values are the engine's own numbers
+
+
+class _CompiledEngine:
+    """One sample's graph traced per class label, run over the batch as a second array axis."""
+
+    def __init__(self, trainer):
+        t = self.t = trainer
+        self.params = np.array([float(p.data) for p in t.parameters])
+        self.grad = np.zeros_like(self.params)
+        self.inputs = [Value(0.0, label=f"x{j}") for j in range(t.X.shape[1])]
+        out = t.model(self.inputs)
+        self.outs = [out] if isinstance(out, Value) else list(out)
+        # The label enters a sample's graph as constants (svm's t = +-1), so trace once per class; when the
+        # traces differ only in those constants, one program runs every sample with a constant row per sample.
+        programs = [Program(self.outs + [t.loss.sample(out, k)], inputs=self.inputs, params=t.parameters,
+                            param_data=self.params, leaf_grads=False) for k in range(t.num_classes)]
+        self.merged = all(p.structure == programs[0].structure for p in programs)
+        self.programs = programs[:1] if self.merged else programs
+        self.constant_table = np.stack([p.constants for p in programs], axis=1)  # (constants, classes)
+        self.predictor = None
+        self.reg = None
+        if t.l2:
+            self.reg = Program(l2_loss(t.parameters, t.l2), params=t.parameters, param_data=self.params)
+        self.XT = np.ascontiguousarray(t.X.T)
+        self.full_constants = self.constant_table[:, t.y] if self.merged else None
+
+    def scores(self, X) -> np.ndarray:
+        if self.predictor is None:
+            self.predictor = Program(self.outs, inputs=self.inputs, params=self.t.parameters,
+                                     param_data=self.params, leaf_grads=False)
+        return np.array(self.predictor.forward(np.asarray(X, dtype=float).T)).T
+
+    def evaluate(self, idx):
+        t = self.t
+        XT, y = (self.XT, t.y) if idx is None else (self.XT[:, idx], t.y[idx])
+        n, k = len(y), len(self.outs)
+        terms, scores = np.empty(n), np.empty((n, k))
+        grad = self.grad
+        if self.merged:
+            constants = self.full_constants if idx is None else self.constant_table[:, y]
+            out = self.programs[0].forward(XT, constants)
+            terms[:], scores[:] = out[k], out[:k].T
+            seed = np.zeros((k + 1, n))
+            seed[k] = 1.0 / n
+            grad[:] = self.programs[0].backward(seed)
+        else:
+            grad.fill(0.0)
+            for label, program in enumerate(self.programs):
+                where = np.flatnonzero(y == label)
+                if len(where):
+                    out = program.forward(XT[:, where])
+                    terms[where], scores[where] = out[k], out[:k].T
+                    seed = np.zeros((k + 1, len(where)))
+                    seed[k] = 1.0 / n
+                    grad += program.backward(seed)
+        data_loss = float(np.sum(terms)) * (1.0 / n)  # micrograd: sum(losses) * (1.0 / len(losses))
+        reg_loss = 0.0
+        if self.reg is not None:
+            reg_loss = float(self.reg.forward()[0, 0])
+            grad += self.reg.backward()
+        return data_loss, reg_loss, scores, grad
+
+    def updated(self):
+        pass  # the programs read self.params, which the optimizer just updated in place
+
+    def write_back(self):
+        for p, x, g in zip(self.t.parameters, self.params.tolist(), self.grad.tolist()):
+            p.data, p.grad = x, g
+
+
+class Trainer:
+    """Trains ``model`` on ``X`` (n, features) and ``y`` (n,) class indices, one `step()` at a time."""
+
+    def __init__(self, model, X, y, *, loss="svm_max_margin", l2=1e-4, optimizer=None, batch_size=None,
+                 engine="compiled", seed=0):
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+        X, y = np.asarray(X, dtype=float), np.asarray(y)
+        if X.ndim != 2 or y.shape != (len(X),) or not len(X):
+            raise ValueError(f"X must be (samples, features) and y (samples,), got {X.shape} and {y.shape}")
+        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+            raise ValueError("y must hold class indices 0, 1, 2, ...")
+        if batch_size is not None and not 1 <= batch_size <= len(X):
+            raise ValueError(f"batch_size must be between 1 and {len(X)} (the number of samples), or None")
+        self.model, self.X, self.y = model, X, y.astype(np.intp)
+        self.loss = LOSSES[loss]
+        self.num_classes = max(2, int(y.max()) + 1)
+        self.l2 = float(l2)
+        self.parameters = model.parameters()
+        self.optimizer = optimizer if optimizer is not None else SGD(lr=linear(1.0, 0.1, 100))
+        self.batch_size = batch_size
+        self.engine_name = engine
+        # One generator per trainer: both engines draw the same minibatches for the same seed.
+        self.rng = np.random.default_rng(seed)
+        self.steps_done = 0
+        self.last_batch = None
+        self.engine = (_CompiledEngine if engine == "compiled" else _ReferenceEngine)(self)
+        outputs = self.engine.scores(X[:1]).shape[1]
+        if outputs != self.loss.outputs(self.num_classes):
+            raise ValueError(f"{self.loss.name} needs {self.loss.outputs(self.num_classes)} model output(s) for "
+                             f"{self.num_classes} classes, but the model has {outputs}")
+
+    def _classes(self, scores: np.ndarray) -> np.ndarray:
+        if self.loss.multiclass:
+            return np.argmax(scores, axis=1)  # the first of equal maxima, as Loss.predict
+        return (scores[:, 0] > 0).astype(np.intp)
+
+    def step(self) -> StepResult:
+        """One optimizer step on one batch (all samples unless batch_size was given)."""
+        start = time.perf_counter()
+        idx = None
+        if self.batch_size is not None and self.batch_size < len(self.X):
+            idx = self.rng.permutation(len(self.X))[:self.batch_size]  # micrograd's demo draws the same way
+        self.last_batch = idx
+        y = self.y if idx is None else self.y[idx]
+        error = ""
+        try:
+            data_loss, reg_loss, scores, grad = self.engine.evaluate(idx)
+            accuracy = float(np.mean(self._classes(scores) == y))
+        except (ValueError, ZeroDivisionError, OverflowError) as err:  # a domain error: the loss is undefined
+            data_loss, reg_loss, grad, accuracy, error = math.nan, math.nan, None, math.nan, str(err)
+        loss = data_loss + reg_loss
+        finite = math.isfinite(loss) and bool(np.isfinite(grad).all())
+        if finite:
+            lr = self.optimizer.update(self.engine.params, grad)
+            self.engine.updated()
+            self.steps_done += 1
+        else:  # keep the last good parameters; the caller sees finite=False and stops
+            lr = self.optimizer.lr
+            error = error or ("the loss is not finite" if not math.isfinite(loss) else "a gradient is not finite")
+        return StepResult(self.steps_done - finite, loss, data_loss, reg_loss, accuracy, lr,
+                          time.perf_counter() - start, finite, error)
+
+    def run(self, steps, *, until_loss=None, on_step=None, should_stop=None) -> list[StepResult]:
+        """Up to ``steps`` steps; stops early at a non-finite loss, at ``loss <= until_loss``, or when
+        ``should_stop()`` (checked before every step) returns true. ``on_step(result)`` sees each step."""
+        results = []
+        for _ in range(steps):
+            if should_stop is not None and should_stop():
+                break
+            result = self.step()
+            results.append(result)
+            if on_step is not None:
+                on_step(result)
+            if not result.finite or (until_loss is not None and result.loss <= until_loss):
+                break
+        return results
+
+    # ---- using the model --------------------------------------------------------------------------
+
+    def scores(self, X) -> np.ndarray:
+        """The model's raw outputs for each row of X, shape (samples, outputs)."""
+        X = np.asarray(X, dtype=float).reshape(-1, self.X.shape[1])
+        return self.engine.scores(X) if len(X) else np.zeros((0, self.loss.outputs(self.num_classes)))
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted class index for each row of X."""
+        return self._classes(self.scores(X))
+
+    def evaluate_grid(self, resolution=50, *, bounds=None, margin=0.5) -> Grid:
+        """Outputs on a resolution x resolution grid over the data (plus ``margin``), or over
+        ``bounds=(xmin, xmax, ymin, ymax)``: the picture of a decision boundary. Needs 2-D inputs."""
+        if self.X.shape[1] != 2:
+            raise ValueError(f"a decision-boundary grid needs 2 input features, this data has {self.X.shape[1]}")
+        if bounds is None:
+            (xmin, ymin), (xmax, ymax) = self.X.min(axis=0) - margin, self.X.max(axis=0) + margin
+        else:
+            xmin, xmax, ymin, ymax = bounds
+        xs, ys = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
+        gx, gy = np.meshgrid(xs, ys)
+        scores = self.scores(np.column_stack([gx.ravel(), gy.ravel()]))
+        shape = (len(ys), len(xs))
+        return Grid(xs, ys, scores.reshape(*shape, -1), self._classes(scores).reshape(shape))
+
+    def write_back(self) -> None:
+        """Put the engine's parameter numbers and last gradients into the model's Values."""
+        self.engine.write_back()
+
+    def loss_graph(self, *, backward=True) -> Value:
+        """The reference-engine Value graph of the current loss on the current parameters and batch.
+
+        For the app's graph tree: the root is labelled "loss", its children "data_loss" and "reg_loss".
+        Big: the full-batch moons demo is about 40,000 nodes. Fills in grads when ``backward``.
+        """
+        self.write_back()
+        X, y = (self.X, self.y) if self.last_batch is None else (self.X[self.last_batch], self.y[self.last_batch])
+        total, data_loss, reg_loss, _ = _ReferenceEngine.build(self.engine, X, y) if isinstance(
+            self.engine, _ReferenceEngine) else _ReferenceEngine(self).build(X, y)
+        total.label, data_loss.label, reg_loss.label = "loss", "data_loss", "reg_loss"
+        if backward:
+            for p in self.parameters:
+                p.grad = 0
+            total.backward()
+        return total
