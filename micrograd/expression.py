@@ -68,7 +68,7 @@ _CONSTRUCTS = {
     "JoinedStr": "an f-string (allowed only inside print)", "Compare": "a comparison", "BoolOp": "and/or",
     "IfExp": "a conditional expression", "List": "a list", "Tuple": "a tuple", "Dict": "a dict", "Set": "a set",
     "NamedExpr": "the := operator", "Await": "await", "Yield": "yield", "YieldFrom": "yield", "Starred": "*unpacking",
-    "Slice": "a slice",
+    "Slice": "a slice", "Call": "a call",
 }
 
 
@@ -347,6 +347,7 @@ class _Interpreter:
             node.backward()
             self.program.output, self.program.backward_ran = node, True
             return
+        self.expr(value)  # a refused call or name inside gets its own, more precise message
         raise self.error(st, "this line computes something but does not keep it; "
                              "write name = ..., name.label = '...', name.backward() or print(...)")
 
@@ -371,8 +372,8 @@ class _Interpreter:
         if isinstance(node, ast.Attribute):
             self.check_attribute(node)
             if node.attr not in READABLE:
-                raise self.error(node, f"'.{node.attr}' cannot be read; use .data, .grad or .label, "
-                                       f"or call .{node.attr}()")
+                hint = f", or call .{node.attr}()" if node.attr in FUNCTIONS else ""
+                raise self.error(node, f"'.{node.attr}' cannot be read; use .data, .grad or .label{hint}")
             owner = self.expr(node.value)
             if not isinstance(owner, Value):
                 raise self.error(node, f".{node.attr} belongs to a Value, not to a plain number")
@@ -442,6 +443,7 @@ class _Interpreter:
             self.check_attribute(func)
             if func.attr == "backward":
                 raise self.error(node, "call .backward() on a line by itself, like g.backward()")
+            self.expr(func.value)  # in `x.f()` an error in x comes first, as Python would report it
             raise self.error(func, f"'.{func.attr}()' is not available; a Value has .relu() .tanh() .exp() "
                                    ".log() .sigmoid() and .backward()")
         if isinstance(func, ast.Name):
@@ -465,6 +467,9 @@ class _Interpreter:
         if len(args) != 1 or isinstance(args[0], ast.Starred):
             raise self.error(node, "Value() takes one number, like Value(2.0) or Value(2.0, label='x')")
         data = self.expr(args[0])
+        if isinstance(data, Value):
+            raise self.error(args[0], "Value() takes a plain number, and this is already a Value "
+                                      "(use its .data for the number)")
         if not isinstance(data, float):
             raise self.error(args[0], "Value() takes a plain number, like Value(-4.0)")
         result = Value(data, label=label)
