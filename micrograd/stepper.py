@@ -14,7 +14,9 @@ say "stepper at position k" and `goto(k)` reproduces the same screen exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from micrograd import graph
 from micrograd.engine import Value
@@ -22,7 +24,7 @@ from micrograd.engine import Value
 
 # ---- names in rule text ----------------------------------------------------------------------------
 
-def _names(root: Value) -> dict[Value, str]:
+def _names(ids: Mapping[Value, int]) -> dict[Value, str]:
     """graph.py's names (label, or ``#id``), made unambiguous for a graph built by hand.
 
     `c = c + 1` written against the engine leaves two nodes labelled c. The newest (last in topological
@@ -30,8 +32,7 @@ def _names(root: Value) -> dict[Value, str]:
     older ones get their id too (``c#12``), which is how the tree tells them apart. (The expression
     language already relabels older versions, so this only matters for graphs built in Python.)
     """
-    names = graph.node_names(root)
-    ids = graph.node_ids(root)
+    names = {node: node.label or f"#{i}" for node, i in ids.items()}  # graph.node_names' rule
     by_label: dict[str, list[Value]] = {}
     for node in ids:  # ids are in topological order
         if node.label:
@@ -42,22 +43,63 @@ def _names(root: Value) -> dict[Value, str]:
     return names
 
 
+class _LazyNames(Mapping):
+    """`_names(graph.node_ids(root))`, worked out on first use.
+
+    Naming walks the whole graph; a whole-batch training graph has ~40,000 nodes, and a viewer that
+    never shows text (or shows a few lines) should not wait for it.
+    """
+
+    def __init__(self, root: Value):
+        self._root = root
+        self._names: dict[Value, str] | None = None
+
+    def _get(self) -> dict[Value, str]:
+        if self._names is None:
+            self._names = _names(graph.node_ids(self._root))
+        return self._names
+
+    def __getitem__(self, node: Value) -> str:
+        return self._get()[node]
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
 def _seed_text(name: str) -> str:
     return f"{name}.grad = 1  (∂{name}/∂{name}: backprop starts at the output)"
 
 
 # ---- backward --------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ChildUpdate:
-    """One application of the chain rule: ``child.grad += local * node.grad``."""
+class ChildUpdate(NamedTuple):
+    """One application of the chain rule: ``child.grad += local * node.grad``.
 
+    (A NamedTuple, not a frozen dataclass: a whole-batch graph makes ~100,000 of these, and a NamedTuple
+    is about 4x cheaper to build.)
+    """
+
+    node: Value  # the parent passing its grad down
+    index: int  # which of its children (`a * a` updates child 0 and child 1, both a)
     child: Value
     local: float  # d(node)/d(child), from the forward pass
+    node_grad: float  # the parent's (final) grad
     before: float  # the child's grad before this update (0 when it was pending)
     after: float  # ... and after it
     was_pending: bool  # no contribution had reached the child before this one
-    text: str  # graph.chain_rule_step's: "a.grad += b.data × c.grad  →  0.0000 += 2.0000 × -1.5000  =  -3.0000"
+    names: Mapping[Value, str]
+
+    @property
+    def text(self) -> str:
+        """graph.py's line: ``a.grad += b.data × c.grad  →  0.0000 += 2.0000 × -1.5000  =  -3.0000``.
+
+        Made on demand: a whole-batch graph has ~100,000 updates and a viewer reads a handful.
+        """
+        return graph.chain_rule_step(self.node, self.index, self.names,
+                                     node_grad=self.node_grad, child_grad=self.before).text
 
 
 @dataclass(frozen=True)
@@ -69,7 +111,13 @@ class BackwardStep:
     grad: float  # the node's final grad
     seed: bool  # True for the output node, whose grad starts as d(root)/d(root) = 1
     updates: tuple[ChildUpdate, ...]
-    lines: tuple[str, ...]  # the rule text: the seed line (output node only), then one per update
+    names: Mapping[Value, str] = field(repr=False, compare=False)
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The rule text: the seed line (output node only), then one line per child update."""
+        head = (_seed_text(self.names[self.node]),) if self.seed else ()
+        return head + tuple(u.text for u in self.updates)
 
 
 class BackwardStepper:
@@ -84,7 +132,7 @@ class BackwardStepper:
         self.root = root
         order = root.topological_order()
         self.nodes = order  # children before parents; the root last
-        self.names = _names(root)
+        self.names = _LazyNames(root)
         self._steps = self._plan(order)
         # The step after which each node's grad can no longer change (0 = not until the first step).
         self._final_at: dict[int, int] = {}
@@ -104,16 +152,15 @@ class BackwardStepper:
             if node.children or node is self.root:
                 g = grads[id(node)]
                 updates = []
-                for index, child in enumerate(node.children):
+                for index, (child, local) in enumerate(zip(node.children, node.local_grads)):
                     was_pending = id(child) not in grads
-                    change = graph.chain_rule_step(node, index, self.names, node_grad=g,
-                                                   child_grad=grads.get(id(child), 0))
-                    grads[id(child)] = change.after
-                    updates.append(ChildUpdate(child, change.local, change.before, change.after, was_pending,
-                                               change.text))
-                seed = node is self.root
-                lines = ([_seed_text(self.names[node])] if seed else []) + [u.text for u in updates]
-                steps.append(BackwardStep(len(steps) + 1, node, g, seed, tuple(updates), tuple(lines)))
+                    before = grads.get(id(child), 0)
+                    after = before + local * g  # the engine's line, so the numbers are its numbers
+                    grads[id(child)] = after
+                    updates.append(ChildUpdate(node, index, child, local, g, before, after, was_pending,
+                                               self.names))
+                steps.append(BackwardStep(len(steps) + 1, node, g, node is self.root, tuple(updates),
+                                          self.names))
         return steps
 
     # ---- moving ----------------------------------------------------------------------------------
@@ -210,7 +257,12 @@ class BackwardStepper:
 class ForwardStep:
     position: int
     node: Value
-    text: str  # graph.forward_text's: "c = a × b  →  -8.0000 = -4.0000 × 2.0000"
+    names: Mapping[Value, str] = field(repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """graph.py's line: ``c = a × b  →  -8.0000 = -4.0000 × 2.0000``."""
+        return graph.forward_text(self.node, self.names)
 
 
 class ForwardStepper:
@@ -223,10 +275,10 @@ class ForwardStepper:
     def __init__(self, root: Value):
         self.root = root
         # graph.py's order (operands left to right), so the ids in the names count up as the steps go.
-        self.nodes = graph.topological(root)
-        self.names = _names(root)
-        self._steps = [ForwardStep(i + 1, node, graph.forward_text(node, self.names))
-                       for i, node in enumerate(self.nodes)]
+        ids = graph.node_ids(root)
+        self.nodes = list(ids)
+        self.names = _names(ids)
+        self._steps = [ForwardStep(i + 1, node, self.names) for i, node in enumerate(self.nodes)]
         self._index = {id(node): i for i, node in enumerate(self.nodes)}
         self.position = 0
 

@@ -284,6 +284,7 @@ def test_rule_numbers_multiply_to_the_update():
     while (step := stepper.next()) is not None:
         for u in step.updates:
             assert u.after == u.before + u.local * step.grad
+            assert u.text.endswith(f"=  {u.after:.4f}")  # graph.py's text shows this update's result
 
 
 def test_forward_stepper_reveals_data_in_topological_order():
