@@ -164,7 +164,7 @@ def action(value: Any, path: str) -> dict:
     if not isinstance(value, dict):
         raise _fail(path, "expected an object")
     do = value.get("do")
-    if do not in ACTIONS:
+    if not isinstance(do, str) or do not in ACTIONS:
         raise _fail(f"{path}.do", f"expected one of {', '.join(ACTIONS)}")
     checked = ACTIONS[do](value, path)
     if do == "train" and len(checked["results"]) > checked["steps"]:
@@ -255,19 +255,27 @@ def _check_config_names(config: dict) -> None:
 # JSON text: stable key order, containers of plain values on one line, so each step result is one diff line.
 # ---------------------------------------------------------------------------------------------------------------
 
-_FIRST_KEYS = ["format", "version", "created", "title", "description", "expression", "config", "do", "steps",
-               "step", "loss", "data_loss", "reg_loss", "accuracy", "lr"]
+_TOP_ORDER = ["format", "version", "created", "title", "description", "expression", "config", "actions", "history"]
 
 
-def _key_order(key: str) -> tuple:
-    return (_FIRST_KEYS.index(key) if key in _FIRST_KEYS else len(_FIRST_KEYS), key)
+def _key_order(value: dict) -> list:
+    """Stable, readable order: the header first, `do` first in an action, a result in its natural order."""
+    if "format" in value:
+        first = _TOP_ORDER
+    elif "do" in value:
+        first = ["do", "steps", "source", "label", "changes", "error"]
+    elif all(name in value for name in RESULT_FIELDS):
+        first = list(RESULT_FIELDS)
+    else:
+        first = []
+    return [k for k in first if k in value] + sorted((k for k in value if k not in first), key=str)
 
 
 def _encode(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, dict):
-        return {k: _encode(value[k]) for k in sorted(value, key=_key_order)}
+        return {k: _encode(value[k]) for k in _key_order(value)}
     if isinstance(value, list | tuple):
         return [_encode(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, str):  # a NumPy scalar

@@ -1,0 +1,188 @@
+"""Regenerate the sample sessions by driving the real Workbench.
+
+    python sample_sessions/make_samples.py          # rewrites every sample_sessions/*.json it knows
+    micrograd-tui check sample_sessions/*.json      # then confirm they replay
+
+The samples record what the engine computes, and `tests/test_session.py` replays every one of them, so they
+only need regenerating after a deliberate change in the numbers (a new dataset generator, a different
+weight initialisation). Review the diff afterwards: each step result is one line. Every recipe also asserts the
+published figure it demonstrates (micrograd's README values, the lecture's gradients, the demo's accuracy), so
+a regeneration cannot quietly record a wrong engine.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+from tui import session  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+# micrograd's README example verbatim, minus its `g.backward()` line: the session presses backward itself.
+README = """\
+from micrograd.engine import Value
+
+a = Value(-4.0)
+b = Value(2.0)
+c = a + b
+d = a * b + b**3
+c += c + 1
+c += 1 + c + (-a)
+d += d * 2 + (b + a).relu()
+d += 3 * d + (b - a).relu()
+e = c - d
+f = e**2
+g = f / 2.0
+g += 10.0 / f
+print(f'{g.data:.4f}') # prints 24.7041, the outcome of this forward pass
+"""
+
+NEURON = """\
+# inputs x1, x2; weights w1, w2; bias b (the lecture's value, so that o = tanh(n) = 0.7071)
+x1 = Value(2.0, label='x1')
+x2 = Value(0.0, label='x2')
+w1 = Value(-3.0, label='w1')
+w2 = Value(1.0, label='w2')
+b = Value(6.8813735870195432, label='b')
+x1w1 = x1*w1
+x2w2 = x2*w2
+x1w1x2w2 = x1w1 + x2w2
+n = x1w1x2w2 + b
+o = n.tanh()
+"""
+
+# The same neuron with tanh written out from exp: the graph grows, the gradients stay the same.
+NEURON_EXPANDED = NEURON.replace("o = n.tanh()\n", "e = (2*n).exp()\no = (e - 1) / (e + 1)\n")
+
+
+def close(a: float, b: float, tol: float = 1e-4) -> bool:
+    return abs(a - b) <= tol
+
+
+def readme_expression():
+    wb = session.new_workbench(expression=README)
+    wb.backward()
+    for label in ("g", "a", "b"):
+        wb.select(label)
+    a, b, g = (wb.program.values[k] for k in "abg")
+    assert close(g.data, 24.7041) and close(a.grad, 138.8338) and close(b.grad, 645.5773), (g, a, b)
+    return wb, "micrograd's README expression", (
+        "The expression from micrograd's README: press backward and read the gradients. The README's numbers: "
+        "g = 24.7041, dg/da = 138.8338, dg/db = 645.5773.")
+
+
+def tanh_neuron():
+    wb = session.new_workbench(expression=NEURON)
+    wb.backward()
+    for label in ("o", "n", "x1", "w1", "x2", "w2"):
+        wb.select(label)
+    values = wb.program.values
+    assert close(values["o"].data, 0.7071) and close(values["x1"].grad, -1.5) and close(values["w1"].grad, 1.0)
+    wb.evaluate(NEURON_EXPANDED)
+    wb.backward()
+    for label in ("o", "x1", "w1"):
+        wb.select(label)
+    values = wb.program.values
+    assert close(values["x1"].grad, -1.5) and close(values["w2"].grad, 0.0) and close(values["x2"].grad, 0.5)
+    return wb, "The lecture's tanh neuron", (
+        "One neuron from Karpathy's micrograd lecture: o = tanh(x1*w1 + x2*w2 + b). Backward gives "
+        "do/dx1 = -1.5, do/dw1 = 1.0, do/dx2 = 0.5, do/dw2 = 0. Then tanh is written out with exp: "
+        "a bigger graph, the same gradients.")
+
+
+def tiny_mlp():
+    config = {"data": {"name": "tiny"},
+              "model": {"layers": [4, 4, 1], "activation": "tanh", "output_activation": "tanh", "seed": 1337},
+              "training": {"loss": "mse", "l2": 0.0, "optimizer": "sgd", "lr": {"schedule": "constant", "lr": 0.2}}}
+    wb = session.new_workbench(config)
+    for _ in range(3):
+        wb.step()
+    wb.train(47)
+    first, last = wb.history[0], wb.history[-1]
+    assert last["loss"] < 0.05 * first["loss"] and last["accuracy"] == 1.0, (first, last)
+    return wb, "The lecture's MLP(3, [4, 4, 1]) on 4 samples", (
+        "The lecture's tiny network: 3 inputs, two tanh layers of 4, one tanh output, trained with mean squared "
+        "error on its 4 samples (targets 1, -1, -1, 1). The lecture sums the loss with lr 0.05; the mean of 4 "
+        "with lr 0.2 is the same step. Three single steps, then 47 more: the loss falls towards 0.")
+
+
+def moons_demo():
+    wb = session.new_workbench()  # the defaults are micrograd's demo.ipynb
+    wb.train(100)
+    last = wb.history[-1]
+    assert last["accuracy"] == 1.0 and last["step"] == 99, last  # steps count from 0, as in demo.ipynb
+    return wb, "micrograd's moons demo", (
+        "micrograd's demo.ipynb: 100 two-moons points, MLP(2, [16, 16, 1]) with relu, the SVM max-margin loss "
+        "plus 1e-4 L2, SGD with the learning rate falling from 1.0 to 0.1 over 100 steps. It reaches 100% "
+        "accuracy; open the decision boundary to see it.")
+
+
+def tanh_vs_relu():
+    wb = session.new_workbench()
+    wb.train(100)
+    relu = wb.history[-1]
+    wb.configure({"model": {"activation": "tanh"}})
+    wb.train(100)
+    tanh = wb.history[-1]
+    assert math.isfinite(relu["loss"]) and math.isfinite(tanh["loss"]), (relu, tanh)
+    return wb, "relu, then tanh, on the moons", (
+        f"The moons demo twice: first with relu (final loss {relu['loss']:.4f}, accuracy {relu['accuracy']:.0%}), "
+        f"then the same seeds with tanh hidden units (final loss {tanh['loss']:.4f}, accuracy "
+        f"{tanh['accuracy']:.0%}). Changing the activation rebuilds the model, so both start from the same "
+        "random weights.")
+
+
+def diverging_lr():
+    config = {"training": {"loss": "mse", "lr": {"schedule": "constant", "lr": 10.0}}}
+    wb = session.new_workbench(config)
+    wb.train(100)
+    blown = wb.history[-1]
+    assert not math.isfinite(blown["loss"]) and blown["step"] < 99, blown
+    wb.configure({"training": {"lr": {"schedule": "constant", "lr": 0.05}}})
+    wb.train(100)
+    calm = wb.history[-1]
+    assert math.isfinite(calm["loss"]) and calm["accuracy"] > 0.8, calm
+    return wb, "A learning rate that diverges", (
+        f"The moons with mean squared error and a learning rate of 10: every step overshoots, the weights grow, "
+        f"and at step {blown['step']} the loss is no longer a finite number, so training stops there. Lowering "
+        f"the rate to 0.05 rebuilds the model and it trains calmly (accuracy {calm['accuracy']:.0%} after 100 "
+        "steps). When a loss turns NaN or infinite, try a smaller learning rate.")
+
+
+def yinyang_adamw():
+    config = {"data": {"name": "yinyang", "samples": 150, "noise": 0.0, "seed": 1337},
+              "model": {"layers": [16, 16, 3], "activation": "relu", "seed": 1337},
+              "training": {"loss": "cross_entropy", "l2": 0.0, "optimizer": "adamw",
+                           "lr": {"schedule": "cosine", "start": 0.05, "end": 0.001, "steps": 300}}}
+    wb = session.new_workbench(config)
+    wb.train(300)
+    last = wb.history[-1]
+    assert last["accuracy"] > 0.9, last
+    return wb, "Three classes: yin-yang with cross-entropy and AdamW", (
+        "The yin-yang dataset has three classes (yin, yang and the two dots), so the network ends in 3 outputs "
+        "and the loss is cross-entropy over their softmax. AdamW (the update of torch.optim.AdamW, with its "
+        f"weight decay) with a cosine learning rate from 0.05 to 0.001 reaches {last['accuracy']:.0%} "
+        "accuracy in 300 steps.")
+
+
+SAMPLES = {"readme_expression": readme_expression, "tanh_neuron": tanh_neuron, "tiny_mlp_mse": tiny_mlp,
+           "moons_demo": moons_demo, "tanh_vs_relu": tanh_vs_relu, "diverging_lr": diverging_lr,
+           "yinyang_adamw": yinyang_adamw}
+
+
+def main() -> None:
+    for name, recipe in SAMPLES.items():
+        wb, title, description = recipe()
+        recorded = session.Session.from_workbench(wb, title=title, description=description)
+        recorded.created = "2026-11-25T00:00:00Z"  # fixed, so regenerating unchanged numbers changes no file
+        path = HERE / f"{name}.json"
+        session.save(recorded, path)
+        print(f"wrote {path.relative_to(HERE.parent)}  ({len(recorded.actions)} actions, {recorded.steps} steps)")
+
+
+if __name__ == "__main__":
+    main()
