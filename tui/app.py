@@ -1,0 +1,446 @@
+"""MicrogradApp: the layout, the keys, the training worker, and routing results to the widgets.
+
+Every action goes through the `Workbench` (tui/workbench.py); this module only decides what to redraw.
+Training runs in one exclusive thread worker that calls `run.step()` and posts batched `TrainingProgress`
+messages at most 20 times a second; the UI never reads the live Values until `finish_training` wrote them back.
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.message import Message
+from textual.widgets import ContentSwitcher, Footer, Static, Tree
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from micrograd.expression import ExpressionError
+from tui.screens.commands import MicrogradCommands
+from tui.screens.help import HelpScreen
+from tui.widgets.boundary import DecisionBoundary
+from tui.widgets.controls import TrainingControls
+from tui.widgets.editor import ExpressionEditor
+from tui.widgets.graph_tree import GraphTree
+from tui.widgets.inspector import CHECK_LIMIT, NodeInspector
+from tui.widgets.loss_chart import LossChart
+from tui.widgets.status import StatusLine
+from tui.workbench import TrainingRun, Workbench
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+PROGRESS_INTERVAL = 0.05  # seconds between progress messages: <= 20 chart redraws a second
+MAX_GRID = 160  # decision-boundary grid points per side: one per character column is plenty
+DEFAULT_TRAIN_STEPS = 100  # micrograd's demo length; the controls' "steps" field changes it
+PANES = ("#editor-text", "#graph-tree", "#controls-pane Input, #controls-pane Select", "#chart-pane")
+
+
+class TrainingProgress(Message):
+    """Results since the last message; a pending one is folded into the next, so none is ever lost."""
+
+    def __init__(self, run: TrainingRun, results: list[dict], steps_per_second: float,
+                 diverged_at: int | None = None) -> None:
+        super().__init__()
+        self.run, self.results = run, results
+        self.steps_per_second, self.diverged_at = steps_per_second, diverged_at
+
+    def can_replace(self, message: Message) -> bool:
+        # Textual asks the *older* message whether the newer one may supersede it: merge, then let it.
+        if isinstance(message, TrainingProgress) and message.run is self.run and self.diverged_at is None:
+            message.results = self.results + message.results
+            return True
+        return False
+
+
+class TrainingFinished(Message):
+    """Posted by the worker thread as its very last act: only now may the UI thread touch the trainer.
+
+    (Worker.StateChanged is no signal for that: cancelling a thread worker marks it CANCELLED at once, while
+    its thread is still inside a step.)
+    """
+
+    def __init__(self, run: TrainingRun) -> None:
+        super().__init__()
+        self.run = run
+
+
+class MicrogradApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "micrograd-tui"
+    COMMANDS = App.COMMANDS | {MicrogradCommands}
+    # Function keys and ctrl combinations TextArea and Input do not use (TextArea takes f6/f7), so no key is
+    # stolen while typing; "?" and space are plain bindings, which a focused editor or field consumes first.
+    BINDINGS = [
+        Binding("f5", "evaluate", "Eval", id="evaluate"),
+        Binding("f2", "backward", "Backward", id="backward"),
+        Binding("f3", "zero_grad", "Zero", id="zero-grad"),
+        Binding("f8", "step", "Step", id="step"),
+        Binding("f9", "train", "Train", id="train"),
+        Binding("f9", "pause", "Pause", id="pause"),  # the same key: check_action shows one of the two
+        Binding("space", "train_pause", "Train/Pause", id="train-pause-space", show=False),
+        Binding("ctrl+r", "reset", "Reset", id="reset"),
+        # Shown in the pane subtitles rather than the footer, which has room for ~11 keys at 100 columns.
+        Binding("ctrl+g", "toggle_graph", "Graph: expression / training loss", id="toggle-graph", show=False),
+        Binding("f4", "toggle_boundary", "Chart: loss / decision boundary", id="toggle-boundary", show=False),
+        Binding("ctrl+down", "focus_pane(1)", "Next pane", id="next-pane", show=False),
+        Binding("ctrl+up", "focus_pane(-1)", "Previous pane", id="previous-pane", show=False),
+        Binding("ctrl+s", "save_session", "Save", id="save"),
+        Binding("ctrl+o", "open_session", "Open", id="open"),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("question_mark", "help", "Help", id="help-question", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, workbench: Workbench | None = None, *, train_steps: int | None = DEFAULT_TRAIN_STEPS):
+        super().__init__()
+        self.workbench = workbench if workbench is not None else Workbench()
+        self.train_steps = train_steps
+        self.graph_mode = "expression"  # or "training": what the tree shows
+        self._run: TrainingRun | None = None
+        self._steps_per_second: float | None = None
+        self.pause_requested_at: int | None = None  # run.steps when pause was pressed (tests check "within a step")
+
+    # ---- layout ---------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="too-small")
+        with Grid(id="main"):
+            yield ExpressionEditor(self.workbench.source, id="editor-pane", classes="pane")
+            with Vertical(id="graph-pane", classes="pane"):
+                yield GraphTree(id="graph-tree")
+                yield NodeInspector(id="inspector")
+            yield TrainingControls(id="controls-pane", classes="pane")
+            with ContentSwitcher(initial="loss-chart", id="chart-pane", classes="pane"):
+                yield LossChart(id="loss-chart")
+                yield DecisionBoundary(id="boundary")
+        yield StatusLine("", id="status", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#editor-pane").border_title = "Expression"
+        self.query_one("#editor-pane").border_subtitle = "F5 evaluate"
+        self.query_one("#controls-pane").border_title = "Training"
+        self.query_one("#controls-pane").border_subtitle = "Enter applies"
+        self.query_one("#controls-pane").can_focus = False
+        self.query_one("#chart-pane").can_focus = True  # so space (train/pause) has somewhere to go
+        self._set_chart_title()
+        self._check_size()
+        self.refresh_all()
+        self.query_one("#editor-text").focus()
+
+    def on_resize(self) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        width, height = self.size
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.screen.set_class(too_small, "-too-small")
+        if too_small:
+            self.query_one("#too-small", Static).update(
+                f"micrograd-tui needs a terminal of at least {MIN_WIDTH}x{MIN_HEIGHT}; this one is "
+                f"{width}x{height}.\nMake the window larger, or press ctrl+q to quit.")
+
+    def refresh_all(self) -> None:
+        """Redraw every pane from the workbench (start, reset, configure, a loaded session)."""
+        wb = self.workbench
+        editor = self.query_one(ExpressionEditor)
+        editor.set_text(wb.source)
+        if wb.error is not None:
+            editor.show_error(wb.error)
+        else:
+            editor.show_ok(self._output_summary())
+        self.show_graph()
+        self.query_one(TrainingControls).load(wb.config.to_dict(), self.train_steps)
+        self.query_one(LossChart).set_history(wb.history)
+        self._refresh_boundary()
+        self._update_status()
+
+    # ---- what the panes show ------------------------------------------------------------------------------
+
+    def show_graph(self) -> None:
+        tree = self.query_one(GraphTree)
+        if self.graph_mode == "training":
+            tree.show_graph(self.workbench.training_graph())
+            title = f"Graph: training loss ({tree.size_of_graph:,} nodes)"
+        else:
+            tree.show_graph(self.workbench.output)
+            title = "Graph: expression"
+        self.query_one("#graph-pane").border_title = title
+        self.query_one("#graph-pane").border_subtitle = "ctrl+g switch"
+        self._show_inspector()
+
+    def _show_inspector(self, *, force_check: bool = False) -> None:
+        tree = self.query_one(GraphTree)
+        check = force_check or tree.size_of_graph <= CHECK_LIMIT
+        self.query_one(NodeInspector).show_node(tree.selected_value(), tree.graph_root, tree.names, check=check)
+
+    def _after_values_changed(self) -> None:
+        """The Values changed (backward, zero, a step, training finished): relabel and re-inspect."""
+        if self.graph_mode == "training":
+            self.show_graph()  # the loss graph was built from the old weights: build it again
+        else:
+            self.query_one(GraphTree).refresh_values()
+            self._show_inspector()
+
+    def _output_summary(self) -> str:
+        out = self.workbench.output
+        if out is None:
+            return "evaluated: no Value yet"
+        name = out.label or "output"
+        return f"evaluated: {name} = {out.data:.6g}, grad {out.grad:.6g}"
+
+    def _update_status(self, state: str | None = None) -> None:
+        history = self.workbench.history
+        last = history[-1] if history else None
+        if state is None:
+            state = "training…" if self._run is not None else "ready"
+        self.query_one(StatusLine).show(
+            step=last["step"] if last else None, loss=last["loss"] if last else None,
+            accuracy=last["accuracy"] if last else None, steps_per_second=self._steps_per_second,
+            engine=self.workbench.config.training["engine"], state=state)
+
+    def _set_chart_title(self) -> None:
+        pane = self.query_one("#chart-pane", ContentSwitcher)
+        boundary = pane.current == "boundary"
+        pane.border_title = "Decision boundary" if boundary else "Loss & accuracy"
+        pane.border_subtitle = "F4 loss chart" if boundary else "F4 decision boundary"
+
+    def _refresh_boundary(self) -> None:
+        """Recompute the boundary picture, only when it is on screen and the model is idle."""
+        view = self.query_one(DecisionBoundary)
+        if self.query_one("#chart-pane", ContentSwitcher).current != "boundary":
+            return
+        if self._run is not None:
+            return  # the trainer belongs to the worker now; the picture updates when it pauses
+        if self.workbench.inputs != 2:
+            view.show_message(f"the decision boundary needs 2 input features; "
+                              f"{self.workbench.config.data['name']} has {self.workbench.inputs}")
+            return
+        columns, rows = view.grid_size()
+        grid = self.workbench.decision_grid(resolution=min(max(columns, rows), MAX_GRID))
+        # Trainer's grid has ys increasing with the row; the picture has the largest y at the top.
+        view.show(grid.classes[::-1], (grid.xs[0], grid.xs[-1], grid.ys[0], grid.ys[-1]),
+                  self.workbench.X, self.workbench.y)
+
+    # ---- actions --------------------------------------------------------------------------------------
+
+    def _busy(self) -> bool:
+        if self._run is not None:
+            self.notify("Training is running: pause it first (F9).", severity="warning")
+            return True
+        return False
+
+    def action_evaluate(self) -> None:
+        if self._busy():
+            return
+        editor = self.query_one(ExpressionEditor)
+        try:
+            self.workbench.evaluate(editor.text)
+        except ExpressionError as err:
+            editor.show_error(err)
+            editor.text_area.focus()
+            return
+        editor.show_ok(self._output_summary())
+        self.graph_mode = "expression"
+        self.show_graph()
+
+    def _expression_action(self, action) -> None:
+        try:
+            action()
+        except ValueError as err:
+            self.notify(str(err), severity="warning")
+            return
+        if self.graph_mode != "expression":
+            self.graph_mode = "expression"
+            self.show_graph()
+        else:
+            self._after_values_changed()
+        self.query_one(ExpressionEditor).show_ok(self._output_summary())
+
+    def action_backward(self) -> None:
+        self._expression_action(self.workbench.backward)
+
+    def action_zero_grad(self) -> None:
+        self._expression_action(self.workbench.zero_grad)
+
+    def action_step(self) -> None:
+        if self._busy():
+            return
+        entry = self.workbench.step()
+        self._steps_per_second = None
+        self.query_one(LossChart).extend(entry["results"])
+        self._after_training()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Live bindings: F9 reads Train or Pause; what cannot run during training is dimmed."""
+        training = self._run is not None
+        if action == "train":
+            return not training
+        if action == "pause":
+            return training
+        if action in ("evaluate", "step", "reset", "toggle_graph") and training:
+            return None
+        return True
+
+    def action_train(self) -> None:
+        self.action_train_pause()
+
+    def action_pause(self) -> None:
+        self.action_train_pause()
+
+    def action_train_pause(self) -> None:
+        if self._run is not None:
+            self.pause_requested_at = self._run.steps
+            for worker in self.workers:
+                if worker.name == "training":
+                    worker.cancel()
+            self._update_status("pausing…")
+            return
+        self._run = self.workbench.start_training()
+        self.pause_requested_at = None
+        self._update_status()
+        self.refresh_bindings()
+        self._train(self._run, self.train_steps)
+
+    def action_reset(self) -> None:
+        if self._busy():
+            return
+        self.workbench.reset()
+        self._steps_per_second = None
+        self.query_one(LossChart).set_history([])
+        self._after_training()
+        self.notify("Model reset: the same starting weights (model seed), chart cleared.")
+
+    def action_toggle_graph(self) -> None:
+        if self._busy():
+            return
+        self.graph_mode = "training" if self.graph_mode == "expression" else "expression"
+        self.show_graph()
+
+    def action_toggle_boundary(self) -> None:
+        pane = self.query_one("#chart-pane", ContentSwitcher)
+        pane.current = "boundary" if pane.current == "loss-chart" else "loss-chart"
+        self._set_chart_title()
+        self.call_after_refresh(self._refresh_boundary)  # after layout, so the grid matches the pane's size
+
+    def action_focus_pane(self, direction: int) -> None:
+        panes = [self.query(selector).first() for selector in PANES]
+        focused = self.focused
+        current = next((i for i, pane in enumerate(panes) if focused is not None and
+                        (focused is pane or pane in focused.ancestors or
+                         (i == 2 and self.query_one(TrainingControls) in focused.ancestors))), -1)
+        panes[(current + direction) % len(panes)].focus()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.BINDINGS))
+
+    # Sessions arrive with issue 6 (tui/session.py): these two are the seams its screens replace.
+    def action_save_session(self) -> None:
+        self.notify("Saving sessions is not available yet.", severity="warning")
+
+    def action_open_session(self) -> None:
+        self.notify("Opening sessions is not available yet.", severity="warning")
+
+    async def action_quit(self) -> None:
+        for worker in self.workers:  # the worker checks this every step, so the thread ends within one step
+            worker.cancel()
+        self.exit()
+
+    # ---- settings -------------------------------------------------------------------------------------
+
+    def on_training_controls_controls_changed(self, event: TrainingControls.ControlsChanged) -> None:
+        controls = self.query_one(TrainingControls)
+        if "" in event.changes:  # the app's own setting: how many steps Train runs
+            self.train_steps = event.changes[""]["steps"]
+            controls.show_message(f"Train runs {self.train_steps or 'until paused'} steps.")
+            return
+        (section, values), = event.changes.items()
+        (name, _), = values.items()
+        key = controls.field_for(section, name)
+        if self._run is not None:
+            controls.rejected(key, "Training is running: pause it (F9) to change settings.")
+            return
+        try:
+            self.workbench.configure(event.changes)
+        except ValueError as err:
+            controls.rejected(key, str(err))
+            return
+        controls.show_message(f"{section}.{name} applied; the model was rebuilt from its seed.")
+        self.query_one(LossChart).set_history([])
+        self._steps_per_second = None
+        self._after_training()
+
+    # ---- the graph pane -----------------------------------------------------------------------------------
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        self._show_inspector()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        tree = self.query_one(GraphTree)
+        value = tree.selected_value()
+        if self.graph_mode == "expression" and value is not None:
+            self.workbench.select(tree.names[value])
+        self._show_inspector(force_check=True)
+
+    # ---- training ---------------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="training", name="training")
+    def _train(self, run: TrainingRun, steps: int | None) -> None:
+        worker = get_current_worker()
+        started = last_post = perf_counter()
+        posted = 0
+        try:
+            while not worker.is_cancelled and (steps is None or run.steps < steps):
+                result = run.step()
+                if not result.finite:
+                    rate = run.steps / max(perf_counter() - started, 1e-9)
+                    self.post_message(TrainingProgress(run, run.results[posted:], rate, diverged_at=result.step))
+                    posted = run.steps
+                    break
+                now = perf_counter()
+                if now - last_post >= PROGRESS_INTERVAL:
+                    self.post_message(TrainingProgress(run, run.results[posted:], run.steps / (now - started)))
+                    posted, last_post = run.steps, now
+            if run.steps > posted:
+                rate = run.steps / max(perf_counter() - started, 1e-9)
+                self.post_message(TrainingProgress(run, run.results[posted:], rate))
+        finally:
+            self.post_message(TrainingFinished(run))
+
+    def on_training_progress(self, message: TrainingProgress) -> None:
+        if message.run is not self._run:
+            return  # late news from a run already finished
+        self._steps_per_second = message.steps_per_second
+        with self.batch_update():
+            self.query_one(LossChart).extend(message.results)
+            last = message.results[-1] if message.results else None
+            if last is not None:
+                self.query_one(StatusLine).show(
+                    step=last["step"], loss=last["loss"], accuracy=last["accuracy"],
+                    steps_per_second=self._steps_per_second, engine=self.workbench.config.training["engine"],
+                    state="training…")
+        if message.diverged_at is not None:
+            self.notify(f"The loss became non-finite at step {message.diverged_at}; training paused. "
+                        f"Try a smaller learning rate.", severity="error", timeout=10)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker errors land: a notification, and the app keeps running."""
+        if event.state == WorkerState.ERROR:
+            self.notify(f"{event.worker.name or 'A background task'} stopped: {event.worker.error}",
+                        severity="error", timeout=10)
+
+    def on_training_finished(self, message: TrainingFinished) -> None:
+        if message.run is not self._run:
+            return
+        self._run = None
+        self.refresh_bindings()
+        self.workbench.finish_training(message.run)
+        self.query_one(LossChart).set_history(self.workbench.history)  # the record, whatever messages said
+        self._after_training()
+
+    def _after_training(self) -> None:
+        if self.graph_mode == "training":
+            self.show_graph()
+        self._refresh_boundary()
+        self._update_status()

@@ -1,0 +1,65 @@
+"""The command line: `micrograd-tui [SESSION]`, `micrograd-tui --replay SESSION [--speed X]`,
+`micrograd-tui check SESSION...` (and `python -m tui`, the same)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+DESCRIPTION = """\
+A keyboard-driven terminal explorer for micrograd: type an expression and watch its graph, data and gradients;
+train a small MLP on a toy dataset and watch the loss fall.
+
+keys: F5 evaluate, F2 backward, F3 zero grads, F8 one step, F9 train/pause, ctrl+r reset, ctrl+g graph,
+F4 decision boundary, ctrl+s save, ctrl+o open, F1 help, ctrl+p commands, ctrl+q quit."""
+
+CHECK_HELP = "replay each SESSION headlessly; print OK or the first mismatch; exit 0 (all OK), 1 (a mismatch), 2 (bad file)"
+
+
+def _session_module():
+    """tui.session arrives with the sessions work (issue 6); None until then."""
+    try:
+        return importlib.import_module("tui.session")
+    except ImportError:
+        return None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="micrograd-tui", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=f"micrograd-tui check SESSION...: {CHECK_HELP}")
+    parser.add_argument("session", nargs="?", metavar="SESSION", help="open this saved session (.json)")
+    parser.add_argument("--replay", metavar="SESSION", help="open SESSION and play it back")
+    parser.add_argument("--speed", type=float, default=1.0, metavar="X",
+                        help="replay speed: actions per second are multiplied by X (default 1)")
+    return parser
+
+
+def _check(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="micrograd-tui check", description=CHECK_HELP)
+    parser.add_argument("sessions", nargs="+", metavar="SESSION")
+    args = parser.parse_args(argv)
+    session = _session_module()
+    if session is None or not hasattr(session, "check_main"):
+        print("micrograd-tui check: sessions are not available in this version", file=sys.stderr)
+        return 2
+    return session.check_main(args.sessions, sys.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["check"]:
+        return _check(argv[1:])
+    args = _parser().parse_args(argv)
+    if args.speed <= 0:
+        print("micrograd-tui: --speed must be a positive number", file=sys.stderr)
+        return 2
+    if args.session or args.replay:
+        # Opening and replaying sessions are wired here once tui.session provides them (issue 6).
+        print("micrograd-tui: opening sessions is not available yet", file=sys.stderr)
+        return 2
+    from tui.app import MicrogradApp  # Textual only loads for the app itself, not for `check`
+
+    MicrogradApp().run()
+    return 0

@@ -1,0 +1,1 @@
+"""Modal screens and the command palette's commands."""

@@ -1,0 +1,48 @@
+"""The help screen (F1, or ? outside the editor): every key, generated from the app's bindings."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+INTRO = """\
+# micrograd-tui
+
+Type micrograd code in the **expression** pane (Value, + - * / **, relu, tanh, exp, log, sigmoid,
+`.backward()`) and evaluate it; the **graph** pane shows the output node with its operands below it (Enter or
+space opens a branch), and the inspector explains the node under the cursor. The **training** pane configures
+the data, model and optimizer (Enter applies a field); the **chart** shows loss and accuracy per step, or the
+decision boundary.
+
+| key | action |
+|---|---|
+"""
+
+OUTRO = """
+Tab / shift+Tab move between fields and panes. The command palette (ctrl+p) lists every action by name.
+Press Escape, F1 or ? to close this help.
+"""
+
+
+def _key_name(key: str) -> str:
+    return {"question_mark": "?"}.get(key, key.upper() if key[:1] == "f" and key[1:].isdigit() else key)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close help", id="close-help")]
+
+    def __init__(self, bindings: list[Binding]) -> None:
+        super().__init__()
+        self._bindings = bindings
+
+    def compose(self) -> ComposeResult:
+        rows = []
+        for binding in self._bindings:
+            if binding.description:
+                keys = " / ".join(_key_name(k.strip()) for k in binding.key.split(","))
+                rows.append(f"| {keys} | {binding.description} |")
+        with VerticalScroll(id="help-body"):
+            yield Markdown(INTRO + "\n".join(rows) + "\n" + OUTRO, id="help-text")

@@ -1,0 +1,219 @@
+"""Modal screens for sessions: open (a picker over the samples and the working folder), save as, and the
+unsaved-changes question asked before quitting or opening another session.
+
+The screens only talk to `tui.session` (no workbench, no app internals), so any host app can push them:
+    self.push_screen(OpenSessionScreen(), callback)   # callback gets an OpenedSession or None
+    self.push_screen(SaveSessionScreen(session, path), callback)  # callback gets the saved Path or None
+    self.push_screen(ConfirmDiscardScreen(), callback)  # callback gets "save", "discard" or "cancel"
+A file that fails to load or save shows its one-sentence error inside the screen, which stays open: the
+user can pick another file or fix the name, and nothing they had is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui import session
+from tui.session import Session, SessionError
+
+MAX_LISTED = 200  # a working folder full of JSON should not make the picker slow to open
+
+
+def sample_folder() -> Path:
+    """sample_sessions/ of this checkout (it sits beside the `tui` package)."""
+    return Path(session.__file__).resolve().parent.parent / "sample_sessions"
+
+
+@dataclass
+class OpenedSession:
+    path: Path
+    session: Session
+
+
+def _session_files(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.glob("*.json") if p.is_file())[:MAX_LISTED]
+    except OSError:
+        return []
+
+
+class OpenSessionScreen(ModalScreen[OpenedSession | None]):
+    """Pick a session: the samples first, then the working folder; or type a path."""
+
+    DEFAULT_CSS = """
+    OpenSessionScreen { align: center middle; }
+    OpenSessionScreen > Vertical { width: 90%; max-width: 100; height: 90%; border: thick $primary;
+                                   background: $surface; padding: 0 1; }
+    OpenSessionScreen OptionList { height: 1fr; min-height: 4; }
+    OpenSessionScreen #preview { height: auto; max-height: 8; color: $text-muted; }
+    OpenSessionScreen #error { color: $error; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, folders: list[tuple[str, Path]] | None = None) -> None:
+        super().__init__()
+        self.folders = folders or [("Samples", sample_folder()), ("Working folder", Path.cwd())]
+        self.paths: dict[str, Path] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("[b]Open a session[/b]  (enter opens, escape cancels)")
+            yield OptionList(*self._options(), id="files")
+            yield Static("", id="preview")
+            yield Input(placeholder="…or type a path to a session file and press enter", id="path")
+            yield Static("", id="error")
+
+    def _options(self) -> list[Option | None]:
+        options: list[Option | None] = []
+        seen: set[Path] = set()
+        for heading, folder in self.folders:
+            files = [p for p in _session_files(folder) if p.resolve() not in seen]
+            seen.update(p.resolve() for p in files)
+            if options:
+                options.append(None)
+            options.append(Option(f"[b]{heading}[/b]  {folder}", disabled=True))
+            if not files:
+                options.append(Option("  (no session files here)", disabled=True))
+            for path in files:
+                key = f"file-{len(self.paths)}"
+                self.paths[key] = path
+                options.append(Option(f"  {path.name}", id=key))
+        return options
+
+    @on(OptionList.OptionHighlighted, "#files")
+    def _preview(self, event: OptionList.OptionHighlighted) -> None:
+        path = self.paths.get(event.option.id or "")
+        if path is None:
+            return
+        try:
+            loaded = session.load(path)
+        except SessionError as err:
+            text = f"[b]{path.name}[/b]: cannot be opened: {err}"
+        else:
+            text = (f"[b]{loaded.title}[/b]  ({len(loaded.actions)} actions, {loaded.steps} steps)\n"
+                    f"{loaded.description}")
+        self.query_one("#preview", Static).update(text)
+
+    @on(OptionList.OptionSelected, "#files")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        path = self.paths.get(event.option.id or "")
+        if path is not None:
+            self._open(path)
+
+    @on(Input.Submitted, "#path")
+    def _typed(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self._open(Path(event.value.strip()).expanduser())
+
+    def _open(self, path: Path) -> None:
+        try:
+            loaded = session.load(path)
+        except SessionError as err:
+            self.query_one("#error", Static).update(str(err))
+            return
+        self.dismiss(OpenedSession(path, loaded))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SaveSessionScreen(ModalScreen[Path | None]):
+    """Save as: file name, title and description; the save itself is atomic (see `session.save`)."""
+
+    DEFAULT_CSS = """
+    SaveSessionScreen { align: center middle; }
+    SaveSessionScreen > Vertical { width: 80%; max-width: 90; height: auto; border: thick $primary;
+                                   background: $surface; padding: 0 1; }
+    SaveSessionScreen #error { color: $error; height: auto; }
+    SaveSessionScreen Horizontal { height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, recorded: Session, path: Path | None = None) -> None:
+        super().__init__()
+        self.recorded = recorded
+        self.path = path
+        self.confirmed_overwrite: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        default = self.path or Path.cwd() / "session.json"
+        with Vertical():
+            yield Label(f"[b]Save session[/b]  ({len(self.recorded.actions)} actions, {self.recorded.steps} steps)")
+            yield Label("File")
+            yield Input(str(default), id="file")
+            yield Label("Title")
+            yield Input(self.recorded.title, id="title")
+            yield Label("Description (shown when the session is opened)")
+            yield Input(self.recorded.description, id="description")
+            yield Static("", id="error")
+            with Horizontal():
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        name = self.query_one("#file", Input).value.strip()
+        if not name:
+            self.query_one("#error", Static).update("Type a file name to save to.")
+            return
+        path = Path(name).expanduser()
+        if path.suffix != ".json":
+            path = path.with_name(path.name + ".json")
+        if path.exists() and path != self.path and path != self.confirmed_overwrite:
+            self.confirmed_overwrite = path  # ask once: a second save means yes
+            self.query_one("#error", Static).update(f"{path.name} exists; save again to replace it.")
+            return
+        self.recorded.title = self.query_one("#title", Input).value.strip() or "Untitled session"
+        self.recorded.description = self.query_one("#description", Input).value.strip()
+        try:
+            session.save(self.recorded, path)
+        except SessionError as err:
+            self.query_one("#error", Static).update(str(err))
+            return
+        self.dismiss(path)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDiscardScreen(ModalScreen[str]):
+    """Unsaved changes: save them, discard them, or go back. Answers "save", "discard" or "cancel"."""
+
+    DEFAULT_CSS = """
+    ConfirmDiscardScreen { align: center middle; }
+    ConfirmDiscardScreen > Vertical { width: 60; height: auto; border: thick $warning; background: $surface;
+                                      padding: 0 1; }
+    ConfirmDiscardScreen Horizontal { height: auto; }
+    """
+    BINDINGS = [Binding("s", "answer('save')", "Save"), Binding("d", "answer('discard')", "Discard"),
+                Binding("escape", "answer('cancel')", "Cancel")]
+
+    def __init__(self, doing: str = "continue") -> None:
+        super().__init__()
+        self.doing = doing
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"This session has unsaved changes. Save them before you {self.doing}?")
+            with Horizontal():
+                yield Button("Save (s)", variant="primary", id="save")
+                yield Button("Discard (d)", variant="error", id="discard")
+                yield Button("Cancel (esc)", id="cancel")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,152 @@
+"""The computation graph as a Tree: the output at the root, each node's operands below it.
+
+Children are only built when a branch opens (a training loss graph has ~40,000 nodes and must open at once).
+A node used by several parents is shown in full once; every other place it appears is a one-line reference
+marked "shared", so the tree never repeats a subtree. Values that changed since the last refresh are highlighted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from micrograd import graph
+from micrograd.engine import Value
+
+
+def fmt(x) -> str:
+    """A number short enough for a tree line (the inspector shows it in full)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return str(x)
+    return f"{x:.6g}"
+
+
+@dataclass
+class GraphNode:
+    """What a tree line stands for."""
+
+    value: Value
+    filled: bool = False  # children already added
+    reference: bool = False  # a repeat of a node shown in full elsewhere
+
+
+class GraphTree(Tree[GraphNode]):
+    """Lazily filled view of a Value graph; call `show_graph` for a new graph, `refresh_values` after changes."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("(no graph)", **kwargs)
+        self.auto_expand = True
+        self.graph_root: Value | None = None
+        self._uses: dict[int, int] = {}  # id(value) -> how many operand slots refer to it
+        self._home: dict[int, TreeNode[GraphNode]] = {}  # id(value) -> the line that shows it in full
+        self._shown: dict[int, tuple] = {}  # id(value) -> (data, grad) at the last refresh
+        self._changed: set[int] = set()
+        self.names: dict[Value, str] = {}
+        self.size_of_graph = 0
+
+    # ---- building -------------------------------------------------------------------------------------
+
+    def show_graph(self, root: Value | None) -> None:
+        self.graph_root = root
+        self._home.clear()
+        self._shown.clear()
+        self._changed.clear()
+        if root is None:
+            self.reset("(no graph: evaluate an expression that builds a Value)")
+            return
+        self.names = graph.node_names(root)  # labels, or "#id" for unlabelled nodes (what select() accepts)
+        self.size_of_graph = len(self.names)
+        self._uses = _count_uses(root)
+        self.reset(self._label(root, False), GraphNode(root))
+        self._home[id(root)] = self.root
+        self._remember(root)
+        self._fill(self.root)
+        self.root.expand()
+        self.move_cursor(self.root)
+
+    def _fill(self, tree_node: TreeNode[GraphNode]) -> None:
+        ref = tree_node.data
+        if ref is None or ref.filled or ref.reference:
+            return
+        ref.filled = True
+        for child in ref.value.children:
+            home = self._home.get(id(child))
+            if home is not None:  # already shown in full somewhere: a reference line, never a second subtree
+                tree_node.add_leaf(self._label(child, True), GraphNode(child, reference=True))
+                continue
+            added = tree_node.add(self._label(child, False), GraphNode(child),
+                                  allow_expand=bool(child.children))
+            self._home[id(child)] = added
+            self._remember(child)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[GraphNode]) -> None:
+        if event.node.tree is self:
+            self._fill(event.node)
+
+    # ---- values ---------------------------------------------------------------------------------------
+
+    def refresh_values(self) -> None:
+        """Relabel every built line; numbers that changed since the previous refresh are highlighted."""
+        self._changed = {key for key, value in self._built_values() if self._shown.get(key) != _numbers(value)}
+        for key, value in self._built_values():
+            self._remember(value)
+        self._relabel(self.root)
+
+    def _built_values(self):
+        for key, tree_node in self._home.items():
+            if tree_node.data is not None:
+                yield key, tree_node.data.value
+
+    def _relabel(self, tree_node: TreeNode[GraphNode]) -> None:
+        stack = [tree_node]
+        while stack:
+            node = stack.pop()
+            if node.data is not None:
+                node.set_label(self._label(node.data.value, node.data.reference))
+            stack.extend(node.children)
+
+    def _remember(self, value: Value) -> None:
+        self._shown[id(value)] = _numbers(value)
+
+    def _label(self, value: Value, reference: bool) -> Text:
+        label = Text()
+        label.append(self.names.get(value, value.label or "?"), style="bold")
+        label.append(f" {value.op or 'leaf'}", style="italic")
+        uses = self._uses.get(id(value), 0)
+        if reference:
+            label.append("  ↑ shared, shown above", style="dim")
+            return label
+        changed = id(value) in self._changed
+        number_style = "bold reverse" if changed else ""
+        label.append("  data ", style="dim")
+        label.append(fmt(value.data), style=number_style)
+        label.append("  grad ", style="dim")
+        label.append(fmt(value.grad), style=number_style)
+        if uses > 1:
+            label.append(f"  ×{uses} shared", style="dim")
+        return label
+
+    @property
+    def changed_count(self) -> int:
+        return len(self._changed)
+
+    def selected_value(self) -> Value | None:
+        node = self.cursor_node
+        return node.data.value if node is not None and node.data is not None else None
+
+
+def _numbers(value: Value) -> tuple:
+    # repr, not the floats: NaN != NaN would mark a diverged node "changed" on every refresh.
+    return (repr(value.data), repr(value.grad))
+
+
+def _count_uses(root: Value) -> dict[int, int]:
+    """How many operand slots point at each node (a*a uses a twice): more than one means shared."""
+    uses: dict[int, int] = {}
+    for node in root.topological_order():
+        for child in node.children:
+            uses[id(child)] = uses.get(id(child), 0) + 1
+    return uses

@@ -1,0 +1,50 @@
+"""The node inspector: everything about the node under the tree's cursor."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from micrograd import graph
+from micrograd.engine import Value
+
+CHECK_LIMIT = 5_000  # a gradient check is two forward passes of the whole graph: instant below this size
+
+
+class NodeInspector(Static):
+    """data, grad, op, children, the local derivative in words, and a numerical gradient check."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("Move through the graph to inspect a node.", **kwargs)
+
+    def show_node(self, value: Value | None, root: Value | None, names: dict, *, check: bool) -> None:
+        if value is None:
+            self.update("Move through the graph to inspect a node.")
+            return
+        self.update(describe(value, root, names, check=check))
+
+
+def describe(value: Value, root: Value | None, names: dict, *, check: bool) -> Text:
+    text = Text()
+    text.append(names.get(value, value.label or "?"), style="bold")
+    text.append(f"   op {value.op or 'leaf'}   data {value.data!r}   grad {value.grad!r}\n")
+    if value.children:
+        children = ", ".join(f"{names.get(c, c.label or '?')}={graph.num(c.data)}" for c in value.children)
+        text.append(f"children: {children}\n", style="dim")
+        for line in graph.local_derivative_text(value, names):
+            text.append(f"{line}\n")
+    if root is not None:
+        text.append(gradient_check_line(value, root, check))
+    return text
+
+
+def gradient_check_line(value: Value, root: Value, check: bool) -> str:
+    """The stored grad against a central finite difference of the root, for a leaf."""
+    if value.children:
+        return "gradient check: on leaves (nodes with no operands)"
+    if not check:
+        return "gradient check: press Enter on this leaf (the graph is large)"
+    (row,) = graph.gradient_check(root, [value], stored=True)
+    verdict = "ok" if row.ok else "MISMATCH (backward run twice? zero grads, then backward)"
+    return (f"gradient check: backprop {row.backprop:.6g}  numeric {row.numerical:.6g}  "
+            f"rel. error {row.rel_error:.1e}  {verdict}")

@@ -1,0 +1,55 @@
+"""Loss and accuracy per step, drawn with plotext (textual-plotext), updated live while training."""
+
+from __future__ import annotations
+
+import math
+
+from textual_plotext import PlotextPlot
+
+MAX_POINTS = 400  # plotext redraw cost grows with points; a pane is < 200 columns wide anyway
+
+
+class LossChart(PlotextPlot):
+    """Keeps every result it was given (`steps`, `losses`, `accuracies`); draws a thinned copy."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.accuracies: list[float] = []
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._draw()
+
+    def set_history(self, results: list[dict]) -> None:
+        self.steps, self.losses, self.accuracies = [], [], []
+        self.extend(results)
+
+    def extend(self, results: list[dict]) -> None:
+        for r in results:
+            self.steps.append(r["step"])
+            self.losses.append(r["loss"])
+            self.accuracies.append(r["accuracy"])
+        self._draw()
+
+    def _draw(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.xlabel("step")
+        if not self.steps:
+            plt.title("no steps yet: F8 steps once, F9 trains")
+            self.refresh()
+            return
+        plt.title("")
+        stride = max(1, math.ceil(len(self.steps) / MAX_POINTS))
+        points = [(s, l, a) for s, l, a in zip(self.steps[::stride], self.losses[::stride],
+                                               self.accuracies[::stride])]
+        if (len(self.steps) - 1) % stride:  # always draw the newest point
+            points.append((self.steps[-1], self.losses[-1], self.accuracies[-1]))
+        finite = [(s, l) for s, l, _ in points if math.isfinite(l)]
+        if finite:  # plotext cannot place NaN or infinity; the status line reports them instead
+            plt.plot([s for s, _ in finite], [l for _, l in finite], label="loss", marker="braille")
+        plt.plot([s for s, _, _ in points], [a for _, _, a in points], label="accuracy", marker="braille",
+                 yside="right")
+        self.refresh()

@@ -1,0 +1,182 @@
+"""The replay timeline: a one-line transport bar over a `session.Replayer`.
+
+Keys (while it has focus): space play/pause, right/left one action forward/back, home/end jump to the start or
+end, +/- faster/slower, escape leaves replay. After every move it posts `Timeline.Moved`; the host re-renders
+its panes from `replayer.workbench` (editor text, graph with data and grad, chart up to that step). Leaving
+posts `Timeline.Left` with the workbench at that point, which the host keeps exploring from: a new branch of
+the session, whose log already holds the actions replayed so far.
+
+Playing paces *actions*, not wall-clock steps: a recorded `train 100` is one action, so the eye sees the
+chart jump by that run. Stepping back rebuilds from the start (see `Replayer`), which is exact.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widget import Widget
+
+from tui.session import Replayer
+
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # actions per second
+
+
+def _number(x: float) -> str:
+    return f"{x:.4g}" if math.isfinite(x) else str(x)
+
+
+def describe(action: dict | None) -> str:
+    """One line for what an action did, for the timeline and the status line."""
+    if action is None:
+        return "the starting state"
+    do, results = action.get("do"), action.get("results") or []
+    if do == "evaluate":
+        lines = action.get("source", "").count("\n") + 1
+        return f"evaluate ({lines} lines)" + (f": {action['error']}" if action.get("error") else "")
+    if do in ("step", "train") and results:
+        last = results[-1]
+        count = f"train {len(results)} steps" if do == "train" else f"step {last['step']}"
+        return f"{count}: loss {_number(last['loss'])}, accuracy {last['accuracy']:.0%} at step {last['step']}"
+    if do == "configure":
+        changes = action.get("changes", {})
+        return "configure " + ", ".join(f"{section}.{key} = {value}" for section, values in changes.items()
+                                        for key, value in values.items())
+    if do == "select":
+        return f"select {action.get('label')}"
+    return {"zero_grad": "zero the gradients"}.get(do, str(do))
+
+
+class Timeline(Widget, can_focus=True):
+    """Play/pause, step, jump and speed controls for replaying a session."""
+
+    DEFAULT_CSS = """
+    Timeline { height: 3; padding: 0 1; background: $boost; }
+    Timeline:focus { background: $boost 200%; }
+    """
+    BINDINGS = [
+        Binding("space", "toggle_play", "Play/pause"),
+        Binding("right", "forward", "Step"),
+        Binding("left", "back", "Back"),
+        Binding("home", "to_start", "Start"),
+        Binding("end", "to_end", "End"),
+        Binding("plus,equals_sign", "faster", "Faster"),
+        Binding("minus", "slower", "Slower"),
+        Binding("escape", "leave", "Leave replay"),
+    ]
+
+    playing: reactive[bool] = reactive(False)
+    speed: reactive[float] = reactive(1.0)
+
+    class Moved(Message):
+        """The replay position changed: re-render from `replayer.workbench`."""
+
+        def __init__(self, replayer: Replayer) -> None:
+            super().__init__()
+            self.replayer = replayer
+
+    class Left(Message):
+        """The user left replay: keep exploring from `workbench` (a new branch of the session)."""
+
+        def __init__(self, replayer: Replayer) -> None:
+            super().__init__()
+            self.replayer = replayer
+            self.workbench = replayer.branch()
+
+    def __init__(self, replayer: Replayer, *, speed: float = 1.0, autoplay: bool = False, id: str | None = None):
+        super().__init__(id=id)
+        self.replayer = replayer
+        self.set_reactive(Timeline.speed, min(SPEEDS, key=lambda s: abs(s - speed)))
+        self._autoplay = autoplay
+        self._timer: Timer | None = None
+
+    def on_mount(self) -> None:
+        if self._autoplay:
+            self.playing = True
+
+    # ---- transport ------------------------------------------------------------------------------------------
+
+    def watch_playing(self, playing: bool) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if playing:
+            if self.replayer.at_end:  # play from the end starts over, like any media player
+                self._move(self.replayer.seek, 0)
+            self._timer = self.set_interval(1.0 / self.speed, self.advance)
+        self.refresh()
+
+    def watch_speed(self) -> None:
+        if self.playing:  # restart the timer at the new pace
+            self.watch_playing(True)
+        self.refresh()
+
+    def advance(self) -> None:
+        """One tick of playback: the next action, or stop at the end."""
+        if self.replayer.at_end:
+            self.playing = False
+            return
+        self._move(self.replayer.forward)
+        if self.replayer.at_end:
+            self.playing = False
+
+    def _move(self, how, *args) -> None:
+        before = self.replayer.position
+        how(*args)
+        if self.replayer.position != before:
+            self.post_message(self.Moved(self.replayer))
+        self.refresh()
+
+    def action_toggle_play(self) -> None:
+        self.playing = not self.playing
+
+    def action_forward(self) -> None:
+        self.playing = False
+        if not self.replayer.at_end:
+            self._move(self.replayer.forward)
+
+    def action_back(self) -> None:
+        self.playing = False
+        if not self.replayer.at_start:
+            self._move(self.replayer.back)
+
+    def action_to_start(self) -> None:
+        self.playing = False
+        self._move(self.replayer.seek, 0)
+
+    def action_to_end(self) -> None:
+        self.playing = False
+        self._move(self.replayer.seek, len(self.replayer))
+
+    def action_faster(self) -> None:
+        self.speed = SPEEDS[min(SPEEDS.index(self.speed) + 1, len(SPEEDS) - 1)]
+
+    def action_slower(self) -> None:
+        self.speed = SPEEDS[max(SPEEDS.index(self.speed) - 1, 0)]
+
+    def action_leave(self) -> None:
+        self.playing = False
+        self.post_message(self.Left(self.replayer))
+
+    # ---- drawing --------------------------------------------------------------------------------------------
+
+    def render(self) -> Text:
+        player = self.replayer
+        total = max(len(player), 1)
+        state = "▶ playing" if self.playing else "⏸ paused"
+        head = Text.assemble((state, "bold"), f"  action {player.position}/{len(player)}",
+                             f"  ·  {self.speed:g}× speed", ("  ·  replay: ", "dim"),
+                             (player.session.title, "italic"))
+        width = max(self.size.width - 2, 10)
+        done = round(width * player.position / total)
+        bar = Text.assemble(("━" * done, "bold green"), ("●" if player.position < len(player) else "", "bold"),
+                            ("─" * max(width - done - 1, 0), "dim"))
+        if player.mismatch is not None:
+            last = Text(f"⚠ differs from the recording: {player.mismatch}", style="bold red")
+        else:
+            last = Text(describe(player.last_action), style="dim")
+        return Text("\n").join([head, bar, last])

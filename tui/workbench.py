@@ -1,0 +1,400 @@
+"""The explorer's state and every user action — no Textual here (a test guards that).
+
+The app only calls these methods and renders what they leave behind; tests and session replay drive the
+workbench directly. Every applied action is appended to `Workbench.log` as a JSON-ready dict, so a session is
+(starting state + log), and `apply(entry)` replays one entry.
+
+Background training is split in three so the app's worker thread never touches anything but the trainer:
+`start_training()` (UI thread) -> `run.step()` many times (worker thread) -> `finish_training(run)` (UI thread),
+which writes the trained numbers back into the model's Values and logs one `train` entry.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+from dataclasses import dataclass, field
+
+from micrograd import datasets, graph, losses, nn, optim
+from micrograd.engine import Value
+from micrograd.expression import ExpressionError, Program, evaluate
+
+# micrograd's README example, verbatim from `a = Value(-4.0)` to `g.backward()` (its print lines left out).
+DEFAULT_EXPRESSION = """\
+a = Value(-4.0)
+b = Value(2.0)
+c = a + b
+d = a * b + b**3
+c += c + 1
+c += 1 + c + (-a)
+d += d * 2 + (b + a).relu()
+d += 3 * d + (b - a).relu()
+e = c - d
+f = e**2
+g = f / 2.0
+g += 10.0 / f
+g.backward()
+"""
+
+ENGINES = ("compiled", "reference")
+SECTIONS = ("data", "model", "training")
+
+# Defaults = micrograd's moons demo (demo.ipynb): make_moons(100, noise=0.1) with seed 1337, MLP(2, [16, 16, 1]),
+# svm max-margin loss + 1e-4 L2, SGD with lr 1.0 - 0.9*k/100, full batch.
+DEFAULTS = {
+    "data": {"name": "moons", "samples": 100, "noise": 0.1, "seed": 1337},
+    "model": {"layers": [16, 16, 1], "activation": "relu", "output_activation": "linear", "seed": 1337},
+    "training": {"loss": "svm_max_margin", "l2": 1e-4, "optimizer": "sgd",
+                 "lr": {"schedule": "linear", "start": 1.0, "end": 0.1, "steps": 100},
+                 "momentum": 0.0, "batch_size": None, "engine": "compiled"},
+}
+
+MAX_SAMPLES = 10_000  # the reference engine builds one Value per number: keep a click from freezing the app
+MAX_LAYER_WIDTH = 512
+MAX_LAYERS = 8
+
+
+# ---- validation: one sentence naming the field ---------------------------------------------------------
+
+
+def _integer(value, where: str, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{where}: expected a whole number {bound}, not {value!r}")
+    return value
+
+
+def _real(value, where: str, low: float, high: float | None = None) -> float:
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or value < low or (high is not None and value >= high)):
+        bound = f"in [{low}, {high})" if high is not None else f">= {low}"
+        raise ValueError(f"{where}: expected a finite number {bound}, not {value!r}")
+    return float(value)
+
+
+def _choice(value, where: str, choices) -> str:
+    if value not in choices:
+        raise ValueError(f"{where}: expected one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _check_section(name: str, section) -> dict:
+    if not isinstance(section, dict):
+        raise ValueError(f"{name}: expected an object, not {section!r}")
+    merged = copy.deepcopy(DEFAULTS[name])
+    # Unknown keys are dropped rather than fatal, so a newer session still opens.
+    merged.update({key: copy.deepcopy(value) for key, value in section.items() if key in merged})
+    return merged
+
+
+def _check_data(d: dict) -> dict:
+    _choice(d["name"], "data.name", tuple(datasets.DATASETS))
+    _integer(d["samples"], "data.samples", 2, MAX_SAMPLES)
+    d["noise"] = _real(d["noise"], "data.noise", 0.0, 10.0)
+    _integer(d["seed"], "data.seed", 0, 2**32 - 1)  # numpy's RandomState range
+    return d
+
+
+def _check_model(d: dict) -> dict:
+    layers = d["layers"]
+    if not isinstance(layers, list) or not 1 <= len(layers) <= MAX_LAYERS:
+        raise ValueError(f"model.layers: expected a list of 1 to {MAX_LAYERS} layer sizes, not {layers!r}")
+    for i, width in enumerate(layers):
+        _integer(width, f"model.layers[{i}]", 1, MAX_LAYER_WIDTH)
+    _choice(d["activation"], "model.activation", nn.ACTIVATIONS)
+    _choice(d["output_activation"], "model.output_activation", nn.ACTIVATIONS)
+    _integer(d["seed"], "model.seed", 0)
+    return d
+
+
+def _check_training(d: dict) -> dict:
+    _choice(d["loss"], "training.loss", tuple(losses.LOSSES))
+    d["l2"] = _real(d["l2"], "training.l2", 0.0)
+    _choice(d["optimizer"], "training.optimizer", tuple(optim.OPTIMIZERS))
+    try:
+        d["lr"] = optim.schedule_from_config(d["lr"]).to_config()
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"training.lr: {err}") from None
+    d["momentum"] = _real(d["momentum"], "training.momentum", 0.0, 1.0)
+    if d["batch_size"] is not None:
+        _integer(d["batch_size"], "training.batch_size", 1)
+    _choice(d["engine"], "training.engine", ENGINES)
+    return d
+
+
+@dataclass
+class Config:
+    """What to train: data, model and training settings, as JSON-ready dicts (see DEFAULTS)."""
+
+    data: dict = field(default_factory=lambda: copy.deepcopy(DEFAULTS["data"]))
+    model: dict = field(default_factory=lambda: copy.deepcopy(DEFAULTS["model"]))
+    training: dict = field(default_factory=lambda: copy.deepcopy(DEFAULTS["training"]))
+
+    def to_dict(self) -> dict:
+        return {"data": copy.deepcopy(self.data), "model": copy.deepcopy(self.model),
+                "training": copy.deepcopy(self.training)}
+
+    @classmethod
+    def from_dict(cls, d) -> Config:
+        """A validated Config; missing keys take the defaults; raises ValueError naming the bad field."""
+        if not isinstance(d, dict):
+            raise ValueError(f"config: expected an object, not {d!r}")
+        return cls(data=_check_data(_check_section("data", d.get("data", {}))),
+                   model=_check_model(_check_section("model", d.get("model", {}))),
+                   training=_check_training(_check_section("training", d.get("training", {}))))
+
+    def merged(self, changes: dict) -> Config:
+        """A new validated Config with nested `changes` ({"training": {"lr": {...}}}) applied."""
+        if not isinstance(changes, dict) or set(changes) - set(SECTIONS):
+            raise ValueError(f"changes: expected an object with keys among {', '.join(SECTIONS)}, not {changes!r}")
+        d = self.to_dict()
+        for section, values in changes.items():
+            if not isinstance(values, dict):
+                raise ValueError(f"{section}: expected an object, not {values!r}")
+            for key, value in values.items():
+                if key not in d[section]:
+                    raise ValueError(f"{section}.{key}: not a setting (settings: {', '.join(d[section])})")
+                d[section][key] = copy.deepcopy(value)
+        return Config.from_dict(d)
+
+
+def result_dict(result) -> dict:
+    """A StepResult as the JSON-ready dict sessions and the chart use."""
+    return {"step": int(result.step), "loss": float(result.loss), "data_loss": float(result.data_loss),
+            "reg_loss": float(result.reg_loss), "accuracy": float(result.accuracy), "lr": float(result.lr)}
+
+
+class TrainingRun:
+    """One background training run. Only `step()` may be called from the worker thread."""
+
+    def __init__(self, trainer):
+        self._trainer = trainer
+        self.results: list[dict] = []  # only ever appended to, so the UI may read a prefix safely
+
+    def step(self):
+        result = self._trainer.step()
+        self.results.append(result_dict(result))
+        return result
+
+    @property
+    def steps(self) -> int:
+        return len(self.results)
+
+
+class Workbench:
+    """State: the expression and its graph, the dataset, model and trainer, the chart history, the action log."""
+
+    def __init__(self, config: Config | None = None, expression: str = DEFAULT_EXPRESSION):
+        self.config = Config.from_dict(config.to_dict()) if config is not None else Config()
+        self.log: list[dict] = []
+        self.history: list[dict] = []
+        self.dirty = False
+        self.selected: str | None = None
+        self.source = expression
+        self.program: Program | None = None
+        self.error: ExpressionError | None = None
+        self._run: TrainingRun | None = None
+        self._build()
+        try:  # the initial build is the session's starting state: not logged
+            self.program = evaluate(expression)
+        except ExpressionError as err:
+            self.error = err
+
+    # ---- read-only views -------------------------------------------------------------------------------
+
+    @property
+    def output(self) -> Value | None:
+        """The expression's output node (the root of the graph pane), or None."""
+        return self.program.output if self.program is not None else None
+
+    @property
+    def training(self) -> bool:
+        return self._run is not None
+
+    @property
+    def num_classes(self) -> int:
+        return int(self.y.max()) + 1 if len(self.y) else 0
+
+    @property
+    def inputs(self) -> int:
+        return int(self.X.shape[1])
+
+    def training_graph(self) -> Value:
+        """The Value graph of the current training loss (built on demand: it can be 40,000 nodes)."""
+        self._check_idle()
+        return self.trainer.loss_graph()
+
+    def decision_grid(self, resolution: int = 50):
+        """The current model's outputs and classes over a grid spanning the data (a `micrograd.train.Grid`)."""
+        self._check_idle()
+        return self.trainer.evaluate_grid(resolution)
+
+    # ---- actions: each logs one entry and returns it ---------------------------------------------------
+
+    def evaluate(self, source: str) -> dict:
+        self._check_idle()
+        self.source = source
+        entry = {"do": "evaluate", "source": source}
+        try:
+            program = evaluate(source)
+        except ExpressionError as err:
+            self.error = err
+            self._record({**entry, "error": str(err)})
+            raise
+        self.program, self.error, self.selected = program, None, None
+        return self._record(entry)
+
+    def backward(self) -> dict:
+        self._output_or_raise("backward").backward()
+        return self._record({"do": "backward"})
+
+    def zero_grad(self) -> dict:
+        self._output_or_raise("zero the gradients").zero_grad()
+        return self._record({"do": "zero_grad"})
+
+    def step(self) -> dict:
+        self._check_idle()
+        result = result_dict(self.trainer.step())
+        self._write_back()
+        self.history.append(result)
+        return self._record({"do": "step", "results": [result]})
+
+    def train(self, steps: int) -> dict:
+        """`steps` steps synchronously (stops early at a non-finite loss, like the app's worker)."""
+        _integer(steps, "steps", 1)
+        run = self.start_training()
+        try:
+            for _ in range(steps):
+                if not run.step().finite:
+                    break
+        finally:
+            entry = self.finish_training(run)
+        return entry
+
+    def reset(self) -> dict:
+        """A fresh model with the configured seed (the same starting weights), a fresh optimizer, no history."""
+        self._check_idle()
+        self._build()
+        return self._record({"do": "reset"})
+
+    def configure(self, changes: dict) -> dict:
+        """Apply nested config changes and rebuild; a bad change raises ValueError and changes nothing."""
+        self._check_idle()
+        config = self.config.merged(changes)
+        previous = self.config
+        self.config = config
+        try:
+            self._build()
+        except ValueError:
+            self.config = previous
+            self._build()
+            raise
+        return self._record({"do": "configure", "changes": copy.deepcopy(changes)})
+
+    def select(self, label: str) -> dict:
+        """Select a node of the expression graph by label (or graph.node_ids id) for the inspector."""
+        if self.output is None or self.find(label) is None:
+            raise ValueError(f"select: no node labelled {label!r} in the current graph")
+        self.selected = label
+        return self._record({"do": "select", "label": label})
+
+    def find(self, label: str) -> Value | None:
+        """The expression-graph node with this label, or this `graph.node_names` name ("#7" when unlabelled)."""
+        root = self.output
+        if root is None:
+            return None
+        node = graph.find(root, label)
+        if node is None:
+            node = next((n for n, name in graph.node_names(root).items() if name == label), None)
+        return node
+
+    def apply(self, action: dict) -> dict:
+        """Replay one logged action (replay feeds the log back through here)."""
+        if not isinstance(action, dict) or action.get("do") not in _ACTIONS:
+            raise ValueError(f"action: expected an object with 'do' among {', '.join(_ACTIONS)}, not {action!r}")
+        do = action["do"]
+        if do == "evaluate":
+            return self.evaluate(action["source"])
+        if do == "train":
+            return self.train(action["steps"])
+        if do == "configure":
+            return self.configure(action["changes"])
+        if do == "select":
+            return self.select(action["label"])
+        return getattr(self, do)()
+
+    def mark_saved(self) -> None:
+        self.dirty = False
+
+    # ---- background training --------------------------------------------------------------------------
+
+    def start_training(self) -> TrainingRun:
+        self._check_idle()
+        self._run = TrainingRun(self.trainer)
+        return self._run
+
+    def finish_training(self, run: TrainingRun) -> dict | None:
+        """Write the run back into the Values and log it; None when it made no steps."""
+        if run is not self._run:
+            raise RuntimeError("finish_training: that run is not the current one")
+        self._run = None
+        results = list(run.results)
+        if not results:
+            return None
+        self._write_back()
+        self.history.extend(results)
+        return self._record({"do": "train", "steps": len(results), "results": results})
+
+    # ---- internals ------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        """Dataset, model, optimizer and trainer from the config (the same seeds give the same numbers)."""
+        from micrograd.train import Trainer  # imported here: the compiled engine is only needed to train
+
+        data, model, training = self.config.data, self.config.model, self.config.training
+        X, y = _make_dataset(data)
+        num_classes = int(y.max()) + 1
+        loss = losses.LOSSES[training["loss"]]
+        outputs = loss.outputs(num_classes)  # raises for a two-class loss on 3 classes, with the fix in words
+        if model["layers"][-1] != outputs:
+            raise ValueError(f"model.layers: {training['loss']} on {num_classes} classes needs a last layer of "
+                             f"{outputs} output{'s' if outputs != 1 else ''}, not {model['layers'][-1]}")
+        mlp = nn.MLP(X.shape[1], list(model["layers"]), activation=model["activation"],
+                     output_activation=model["output_activation"], rng=random.Random(model["seed"]))
+        lr = optim.schedule_from_config(training["lr"])
+        if training["optimizer"] == "sgd":
+            opt = optim.SGD(lr=lr, momentum=training["momentum"])
+        else:
+            opt = optim.AdamW(lr=lr)
+        self.trainer = Trainer(mlp, X, y, loss=training["loss"], l2=training["l2"], optimizer=opt,
+                               batch_size=training["batch_size"], engine=training["engine"], seed=model["seed"])
+        self.X, self.y, self.model = X, y, mlp
+        self.history = []
+
+    def _write_back(self) -> None:
+        self.trainer.write_back()
+
+    def _record(self, entry: dict) -> dict:
+        self.log.append(entry)
+        self.dirty = True
+        return entry
+
+    def _check_idle(self) -> None:
+        if self._run is not None:
+            raise RuntimeError("training is running: pause it first")
+
+    def _output_or_raise(self, what: str) -> Value:
+        if self.output is None:
+            raise ValueError(f"cannot {what}: the expression has no output (evaluate one that assigns a Value)")
+        return self.output
+
+
+def _make_dataset(data: dict):
+    make = datasets.DATASETS[data["name"]]
+    if data["name"] == "tiny":  # the lecture's fixed 4 samples take no size, noise or seed
+        return make()
+    return make(n=data["samples"], noise=data["noise"], seed=data["seed"])
+
+
+_ACTIONS = ("evaluate", "backward", "zero_grad", "step", "train", "reset", "configure", "select")
