@@ -10,7 +10,7 @@ import pytest
 from micrograd import graph
 from micrograd.engine import Value
 from micrograd.expression import evaluate
-from tests.test_expression import NEURON, README_EXAMPLE
+from test_expression import NEURON, README_EXAMPLE  # tests/ is on sys.path (pytest rootdir-less layout)
 
 
 @pytest.fixture
