@@ -2,6 +2,7 @@
 
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -105,48 +106,59 @@ def write_script(tmp_path, model):
     return path
 
 
-@pytest.mark.parametrize("make", MODELS)
-def test_pytorch_script_run_as_a_program_predicts_like_micrograd(make, torch, tmp_path):
-    model = trained_looking(make())
-    path = write_script(tmp_path, model)
-    done = subprocess.run([sys.executable, str(path)], input=json.dumps(SAMPLES), capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    got = json.loads(done.stdout)
-    expected = micrograd_outputs(model, SAMPLES)
+def assert_predictions_match(got, model, samples):
+    expected = micrograd_outputs(model, samples)
     assert len(got) == len(expected)
     for row_got, row_expected in zip(got, expected):
         assert row_got == pytest.approx(row_expected, rel=1e-12, abs=1e-12)
 
 
-def test_pytorch_script_takes_one_sample_from_argv(torch, tmp_path):
+def test_pytorch_script_run_as_a_program_reads_samples_from_stdin(torch, tmp_path):
     model = trained_looking(MODELS[0]())
+    path = write_script(tmp_path, model)
+    done = subprocess.run([sys.executable, str(path)], input=json.dumps(SAMPLES), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert_predictions_match(json.loads(done.stdout), model, SAMPLES)
+
+
+def test_pytorch_script_run_as_a_program_takes_one_sample_from_argv(torch, tmp_path):
+    model = trained_looking(MODELS[1]())
     path = write_script(tmp_path, model)
     done = subprocess.run([sys.executable, str(path), "-1.3", "2.7"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)[0] == pytest.approx(micrograd_outputs(model, [[-1.3, 2.7]])[0], rel=1e-12, abs=1e-12)
+    assert_predictions_match(json.loads(done.stdout), model, [[-1.3, 2.7]])
 
 
-def test_pytorch_script_imported_builds_a_float64_sequential(torch, tmp_path):
+EXPECTED_MODULES = [
+    ["Linear", "ReLU", "Linear", "ReLU", "Linear"],
+    ["Linear", "Tanh", "Linear", "Tanh", "Linear", "Tanh"],
+    ["Linear", "Sigmoid", "Linear"],
+    ["Linear", "Linear", "Sigmoid"],
+]
+
+
+@pytest.mark.parametrize("make, modules", list(zip(MODELS, EXPECTED_MODULES)))
+def test_pytorch_script_imported_builds_the_same_float64_model(make, modules, torch, tmp_path):
     import importlib.util
 
-    model = trained_looking(MODELS[1]())
+    model = trained_looking(make())
     path = write_script(tmp_path, model)
     spec = importlib.util.spec_from_file_location("exported_model", path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    spec.loader.exec_module(module)  # importing a file: the library itself never runs text
     net = module.build_model()
     assert isinstance(net, torch.nn.Sequential)
-    assert [type(m).__name__ for m in net] == ["Linear", "Tanh", "Linear", "Tanh", "Linear", "Tanh"]
-    # The weights are exactly micrograd's (literals round-trip), in float64.
-    first = net[0]
-    assert first.weight.dtype == torch.float64
-    assert first.weight.tolist() == [[w.data for w in n.w] for n in model.layers[0].neurons]
-    assert first.bias.tolist() == [n.b.data for n in model.layers[0].neurons]
+    assert [type(m).__name__ for m in net] == modules
+    # The weights are exactly micrograd's (the literals round-trip), in float64.
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+    for linear, layer in zip(linears, model.layers, strict=True):
+        assert linear.weight.dtype == torch.float64
+        assert linear.weight.tolist() == [[w.data for w in n.w] for n in layer.neurons]
+        assert linear.bias.tolist() == [n.b.data for n in layer.neurons]
     with torch.no_grad():
-        out = net(torch.tensor(SAMPLES)).tolist()
-    for row, expected in zip(out, micrograd_outputs(model, SAMPLES)):
-        assert row == pytest.approx(expected, rel=1e-12, abs=1e-12)
+        out = net(torch.tensor(SAMPLES, dtype=torch.float64)).tolist()
+    assert_predictions_match(out, model, SAMPLES)
 
 
 def test_pytorch_script_is_short_readable_and_never_evaluates_text():
@@ -184,6 +196,16 @@ def test_graph_to_svg_draws_with_graphviz(tmp_path):
     svg = path.read_text()
     assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:500]
     assert "</svg>" in svg
+    texts = set(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    # graph.to_dot's record nodes (label, data, grad) and op nodes made it into the drawing
+    assert {"a", "b", "c", "out", "*", "+", "tanh", "data 2.0000", "grad 1.0000"} <= texts
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_graph_to_svg_reports_a_dot_failure(tmp_path, monkeypatch):
+    monkeypatch.setattr(export.graph, "to_dot", lambda root: "digraph { this is not dot")
+    with pytest.raises(RuntimeError, match="Graphviz's dot could not draw the graph: .*syntax error"):
+        graph_to_svg(small_graph(), tmp_path / "graph.svg")
 
 
 def test_graph_to_svg_without_graphviz_says_what_to_do(tmp_path, monkeypatch):
