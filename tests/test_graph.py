@@ -10,7 +10,7 @@ import pytest
 from micrograd import graph
 from micrograd.engine import Value
 from micrograd.expression import evaluate
-from test_expression import NEURON, README_EXAMPLE  # tests/ is on sys.path (pytest rootdir-less layout)
+from test_expression import NEURON, README_EXAMPLE  # pytest puts tests/ on sys.path (no __init__.py)
 
 
 @pytest.fixture
