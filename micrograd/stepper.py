@@ -133,8 +133,8 @@ class BackwardStepper:
         order = root.topological_order()
         self.nodes = order  # children before parents; the root last
         self.names = _LazyNames(root)
-        self._steps = self._plan(order)
-        # The step after which each node's grad can no longer change (0 = not until the first step).
+        self._steps = tuple(self._plan(order))
+        # The position from which each node's grad can no longer change: its last parent's step.
         self._final_at: dict[int, int] = {}
         for step in self._steps:
             self._final_at.setdefault(id(step.node), step.position)  # the root's own step makes it final
@@ -185,7 +185,7 @@ class BackwardStepper:
 
     @property
     def steps(self) -> tuple[BackwardStep, ...]:
-        return tuple(self._steps)
+        return self._steps
 
     def next(self) -> BackwardStep | None:
         """Apply one step; returns it (None, and nothing changes, when already done)."""
@@ -278,7 +278,7 @@ class ForwardStepper:
         ids = graph.node_ids(root)
         self.nodes = list(ids)
         self.names = _names(ids)
-        self._steps = [ForwardStep(i + 1, node, self.names) for i, node in enumerate(self.nodes)]
+        self._steps = tuple(ForwardStep(i + 1, node, self.names) for i, node in enumerate(self.nodes))
         self._index = {id(node): i for i, node in enumerate(self.nodes)}
         self.position = 0
 
@@ -296,7 +296,7 @@ class ForwardStepper:
 
     @property
     def steps(self) -> tuple[ForwardStep, ...]:
-        return tuple(self._steps)
+        return self._steps
 
     def next(self) -> ForwardStep | None:
         if self.is_done:

@@ -374,3 +374,6 @@ def test_random_graphs_match_backward_exactly(leaves, program):
     stepper = BackwardStepper(root)
     stepper.run_to_end()
     assert all(stepper.is_final(n) for n in root.topological_order())
+    for step in stepper.steps:  # every op's rule text renders, with the numbers the step applied
+        assert len(step.lines) == len(step.updates) + step.seed
+    assert len(ForwardStepper(root).steps[-1].text) > 0
