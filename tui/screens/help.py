@@ -36,13 +36,15 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: list[Binding]) -> None:
         super().__init__()
-        self._bindings = bindings
+        self._key_bindings = bindings
 
     def compose(self) -> ComposeResult:
         rows = []
-        for binding in self._bindings:
-            if binding.description:
+        for binding in self._key_bindings:
+            if binding.tooltip:  # the help's long description; bindings without one are aliases
                 keys = " / ".join(_key_name(k.strip()) for k in binding.key.split(","))
-                rows.append(f"| {keys} | {binding.description} |")
+                row = f"| {keys} | {binding.tooltip} |"
+                if row not in rows:  # F9 is two bindings (Train, Pause) with one meaning
+                    rows.append(row)
         with VerticalScroll(id="help-body"):
             yield Markdown(INTRO + "\n".join(rows) + "\n" + OUTRO, id="help-text")

@@ -1,0 +1,68 @@
+"""Helpers for the app's Pilot tests: a fixed terminal size, recorded notifications, tree text."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.app import MicrogradApp
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def app():
+    """The app with its notifications recorded in `app.notes` (message, severity)."""
+    app = MicrogradApp()
+    app.notes = []
+    original = app.notify
+
+    def notify(message, *args, **kwargs):
+        app.notes.append((str(message), kwargs.get("severity", "information")))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify
+    return app
+
+
+def tree_lines(app) -> list[str]:
+    """Every built line of the graph tree, depth-first, as plain text."""
+    tree = app.query_one("#graph-tree")
+    lines, stack = [], [tree.root]
+    while stack:
+        node = stack.pop()
+        lines.append(str(node.label))
+        stack.extend(reversed(node.children))
+    return lines
+
+
+async def wait_for_training(app, pilot) -> None:
+    """Until the training worker finished and its results were written back on the UI thread."""
+    await app.workers.wait_for_complete()
+    for _ in range(100):
+        await pilot.pause()
+        if app._run is None:
+            return
+    raise AssertionError("training did not finish")
+
+
+async def expand_everything(app, pilot) -> None:
+    """Open every branch (children are built as branches open, so repeat until nothing new appears)."""
+    tree = app.query_one("#graph-tree")
+    for _ in range(50):
+        closed, stack = [], [tree.root]
+        while stack:
+            node = stack.pop()
+            if node.allow_expand and not node.is_expanded:
+                closed.append(node)
+            stack.extend(node.children)
+        if not closed:
+            return
+        for node in closed:
+            node.expand()
+        await pilot.pause()
+    raise AssertionError("the tree kept growing")
+
+
+def set_program(app, text: str) -> None:
+    """Put text in the editor without typing it key by key (typing is tested once; it is slow)."""
+    app.query_one("#editor-text").load_text(text)
