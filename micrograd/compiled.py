@@ -416,7 +416,7 @@ class Program:
         self.params = np.array([float(p.data) for p in params]) if param_data is None else param_data
         self.param_grad = np.zeros(P)
         # Two traces with equal structures differ only in their constants (the Trainer merges them).
-        self.structure = tuple((codes[id(n)], tuple(gid[id(c)] for c in n._prev))
+        self.structure = tuple((codes.get(id(n), (LEAF, None)), tuple(gid[id(c)] for c in n._prev))
                                for n in self.nodes + list(self.folded.values()))
         self.groups = self._build_groups(interior, keys, codes, gid)
         self.output_ids = np.array([gid[id(o)] for o in outputs], dtype=np.intp)
@@ -473,19 +473,22 @@ class Program:
         (n_constants, batch) to replace the traced constants, e.g. a label per sample.
         """
         P, I, C = self.n_params, self.n_inputs, len(self.constants)
-        inputs = np.zeros((0, 1)) if inputs is None else np.asarray(inputs, dtype=float)
-        inputs = inputs.reshape(I, -1) if inputs.ndim < 2 else inputs
-        if inputs.shape[0] != I:
-            raise ValueError(f"expected {I} input rows, got an array of shape {inputs.shape}")
         constants = self.constants if constants is None else np.asarray(constants, dtype=float)
-        batch = inputs.shape[1] if I else (constants.shape[1] if constants.ndim == 2 else 1)
+        if inputs is None:
+            inputs = np.zeros((0, constants.shape[1] if constants.ndim == 2 else 1))
+        inputs = np.asarray(inputs, dtype=float)
+        inputs = inputs.reshape(I, -1) if inputs.ndim < 2 and I else inputs.reshape(0, 1) if inputs.ndim < 2 else inputs
+        if inputs.shape[0] != I or constants.shape[0] != C:
+            raise ValueError(f"expected {I} input rows and {C} constants, got shapes {inputs.shape} and {constants.shape}")
+        batch = inputs.shape[1]
         if self.vals is None or self.vals.shape[1] != batch:
             self.vals, self.grads = np.empty((self.n_rows, batch)), np.zeros((self.n_rows, batch))
         vals = self.vals
         vals[:I] = inputs
         vals[I:I + C] = constants if constants.ndim == 2 else constants[:, None]
-        for group in self.groups:
-            group.forward(self.params, vals)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and nan propagate, as in the reference engine
+            for group in self.groups:
+                group.forward(self.params, vals)
         self._has_grads = False
         return np.broadcast_to(self._read_outputs(self.params, vals), (len(self.output_ids), batch))
 
@@ -501,8 +504,9 @@ class Program:
         param_grad.fill(0.0)
         seed = np.broadcast_to(np.asarray(seed, dtype=float), (len(self.output_ids), self.vals.shape[1]))
         self._seed_outputs.add(grads, param_grad, seed)
-        for group in reversed(self.groups):
-            group.backward(self.params, self.vals, grads, param_grad)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for group in reversed(self.groups):
+                group.backward(self.params, self.vals, grads, param_grad)
         self._has_grads = True
         return param_grad
 
