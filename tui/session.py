@@ -516,6 +516,12 @@ class Replayer:
         self.workbench = fresh_workbench(session)
         self.position = 0
         self.mismatch: Mismatch | None = None
+        self._log_length = 0  # the workbench's log length the replay left; more means the user acted on it
+
+    @property
+    def diverged(self) -> bool:
+        """Something other than the replay acted on the workbench: the user has started a branch."""
+        return len(self.workbench.log) != self._log_length or bool(getattr(self.workbench, "training", False))
 
     def __len__(self) -> int:
         return len(self.session.actions)
@@ -538,6 +544,7 @@ class Replayer:
             return None
         entry, mismatch = apply_action(self.workbench, self.position, self.session.actions[self.position])
         self.position += 1
+        self._log_length = len(self.workbench.log)
         self.mismatch = self.mismatch or mismatch
         return entry
 
@@ -548,6 +555,7 @@ class Replayer:
         position = max(0, min(position, len(self)))
         if position < self.position:
             self.workbench, self.position, self.mismatch = fresh_workbench(self.session), 0, None
+            self._log_length = 0
         while self.position < position:
             self.forward()
 

@@ -217,3 +217,141 @@ class ConfirmDiscardScreen(ModalScreen[str]):
 
     def action_answer(self, answer: str) -> None:
         self.dismiss(answer)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The app side: save, open, replay mode and the unsaved-changes question, as a mixin for the host App.
+# The host provides `self.workbench` (assignable) and `self.refresh_all()` (redraw every pane from it), which
+# MicrogradApp already has; nothing else of the app is touched.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class SessionCommands:
+    """Mix into the App class (before `App`): ctrl+s/ctrl+o actions, replay mode, confirmation on quit."""
+
+    session_path: Path | None = None
+    session_title: str = "Untitled session"
+    session_description: str = ""
+    _pending_open: tuple | None = None
+    _quit_confirmed: bool = False
+
+    def open_on_start(self, opened: OpenedSession, *, replay: bool = False, speed: float = 1.0) -> None:
+        """For the command line: open (or replay) this session once the app has mounted."""
+        self._pending_open = (opened, replay, speed)
+
+    def on_mount(self) -> None:
+        if self._pending_open is not None:
+            # after every on_mount (the app's own focuses the editor), so the timeline ends up focused
+            self.call_after_refresh(lambda: self.open_session(*self._pending_open))
+
+    def _busy(self, doing: str) -> bool:
+        if getattr(self.workbench, "training", False):
+            self.notify(f"Pause training before you {doing}.", severity="warning")
+            return True
+        return False
+
+    # ---- save ---------------------------------------------------------------------------------------------
+
+    def action_save_session(self, then=None) -> None:
+        if self._busy("save"):
+            return
+        try:
+            recorded = Session.from_workbench(self.workbench, title=self.session_title,
+                                              description=self.session_description)
+        except SessionError as err:
+            self.notify(str(err), severity="error", timeout=10)
+            return
+
+        def saved(path: Path | None) -> None:
+            if path is None:
+                return
+            self.session_path, self.session_title = path, recorded.title
+            self.session_description = recorded.description
+            self.workbench.mark_saved()
+            self.notify(f"Saved {len(recorded.actions)} actions to {path}.")
+            if then is not None:
+                then()
+
+        self.push_screen(SaveSessionScreen(recorded, self.session_path), saved)
+
+    def _unless_unsaved(self, doing: str, then) -> None:
+        """Run `then` now, or after the user saved or discarded their unsaved changes."""
+        if not self.workbench.dirty:
+            then()
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "save":
+                self.action_save_session(then=then)
+            elif answer == "discard":
+                then()
+
+        self.push_screen(ConfirmDiscardScreen(doing), answered)
+
+    # ---- open and replay ----------------------------------------------------------------------------------
+
+    def action_open_session(self) -> None:
+        if not self._busy("open a session"):
+            self._unless_unsaved("open another session",
+                                 lambda: self.push_screen(OpenSessionScreen(), self._opened))
+
+    def _opened(self, opened: OpenedSession | None) -> None:
+        if opened is not None:
+            self.open_session(opened)
+
+    def open_session(self, opened: OpenedSession, replay: bool = False, speed: float = 1.0) -> None:
+        """Show the session on the timeline: at its end (as saved) or, to replay, playing from the start."""
+        from tui.widgets.timeline import Timeline  # here, so importing the screens does not need the widget
+
+        try:
+            player = session.Replayer(opened.session)
+        except SessionError as err:
+            self.notify(str(err), severity="error", timeout=10)
+            return
+        if not replay:
+            player.seek(len(player))
+        self._leave_timeline()
+        self.session_path, self.session_title = opened.path, opened.session.title
+        self.session_description = opened.session.description
+        timeline = Timeline(player, speed=speed, autoplay=replay, id="timeline")
+        footer = self.query("Footer")
+        self.screen.mount(timeline, before=footer.first() if footer else None)
+        timeline.focus()
+        self._show(player)
+        self.notify(f"{opened.session.title}: {opened.session.description}", title="Session", timeout=12)
+        if player.mismatch is not None:
+            self.notify(f"This session replays differently: {player.mismatch}", severity="warning", timeout=12)
+
+    def _show(self, player) -> None:
+        self.workbench = player.workbench
+        self.workbench.mark_saved()  # replaying what is on disk is not unsaved work
+        self.refresh_all()
+
+    def on_timeline_moved(self, event) -> None:
+        self._show(event.replayer)
+
+    def on_timeline_left(self, event) -> None:
+        self._leave_timeline()
+        self.workbench = event.workbench
+        self.refresh_all()
+        player = event.replayer
+        self.session_path = None  # saving now writes the branch: never over the session it came from
+        self.session_title = f"{player.session.title} (branch at action {player.position})"
+        self.notify(f"Left replay at action {player.position} of {len(player)}; keep exploring from here.")
+
+    def _leave_timeline(self) -> None:
+        for timeline in self.query("#timeline"):
+            timeline.playing = False
+            timeline.remove()
+
+    # ---- quit ---------------------------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        if self.workbench.dirty and not self._quit_confirmed and not getattr(self.workbench, "training", False):
+            def confirmed() -> None:
+                self._quit_confirmed = True
+                self.call_later(self.action_quit)
+
+            self._unless_unsaved("quit", confirmed)
+            return
+        await super().action_quit()

@@ -23,7 +23,8 @@ from textual.widget import Widget
 
 from tui.session import Replayer
 
-SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # actions per second
+MIN_SPEED, MAX_SPEED = 1 / 8, 64.0  # actions per second; faster/slower double or halve it
+BRANCH_CHECK = 0.25  # seconds between looks for a user action on the replayed workbench
 
 
 def _number(x: float) -> str:
@@ -90,13 +91,23 @@ class Timeline(Widget, can_focus=True):
     def __init__(self, replayer: Replayer, *, speed: float = 1.0, autoplay: bool = False, id: str | None = None):
         super().__init__(id=id)
         self.replayer = replayer
-        self.set_reactive(Timeline.speed, min(SPEEDS, key=lambda s: abs(s - speed)))
+        self.set_reactive(Timeline.speed, min(max(float(speed), MIN_SPEED), MAX_SPEED))
         self._autoplay = autoplay
         self._timer: Timer | None = None
+        self._left = False
 
     def on_mount(self) -> None:
+        # The host's own keys (evaluate, step, train...) act on the replayed workbench; when they do, the
+        # user has left replay by acting, so the timeline steps aside instead of replaying over their work.
+        self.set_interval(BRANCH_CHECK, self._check_branch)
         if self._autoplay:
             self.playing = True
+
+    def _check_branch(self) -> bool:
+        if self.replayer.diverged:
+            self.action_leave()
+            return True
+        return False
 
     # ---- transport ------------------------------------------------------------------------------------------
 
@@ -117,6 +128,8 @@ class Timeline(Widget, can_focus=True):
 
     def advance(self) -> None:
         """One tick of playback: the next action, or stop at the end."""
+        if self._check_branch():
+            return
         if self.replayer.at_end:
             self.playing = False
             return
@@ -125,6 +138,8 @@ class Timeline(Widget, can_focus=True):
             self.playing = False
 
     def _move(self, how, *args) -> None:
+        if self._check_branch():
+            return
         before = self.replayer.position
         how(*args)
         if self.replayer.position != before:
@@ -153,14 +168,16 @@ class Timeline(Widget, can_focus=True):
         self._move(self.replayer.seek, len(self.replayer))
 
     def action_faster(self) -> None:
-        self.speed = SPEEDS[min(SPEEDS.index(self.speed) + 1, len(SPEEDS) - 1)]
+        self.speed = min(self.speed * 2, MAX_SPEED)
 
     def action_slower(self) -> None:
-        self.speed = SPEEDS[max(SPEEDS.index(self.speed) - 1, 0)]
+        self.speed = max(self.speed / 2, MIN_SPEED)
 
     def action_leave(self) -> None:
         self.playing = False
-        self.post_message(self.Left(self.replayer))
+        if not self._left:  # once: a second escape or branch check must not branch twice
+            self._left = True
+            self.post_message(self.Left(self.replayer))
 
     # ---- drawing --------------------------------------------------------------------------------------------
 

@@ -1,0 +1,236 @@
+"""Sessions in an app, through real keys: open a sample, play, pause, step back, leave replay, keep training,
+save; corrupt files and the unsaved-changes question. A small host app stands in for MicrogradApp: it has the
+two things the sessions mixin needs (`workbench`, `refresh_all`) and one workbench key (f8 = one step).
+
+Playback is driven by calling the timeline's `advance()` (what its timer calls) rather than by waiting, so
+no assertion depends on wall-clock time.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.widgets import Footer, Input, OptionList, Static
+
+from tui import session
+from tui.screens.session_files import (ConfirmDiscardScreen, OpenSessionScreen, SaveSessionScreen,
+                                       SessionCommands, OpenedSession)
+from tui.widgets.timeline import Timeline, describe
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_sessions"
+SIZE = (100, 30)
+
+
+class Host(SessionCommands, App[None]):
+    BINDINGS = [("ctrl+s", "save_session", "Save"), ("ctrl+o", "open_session", "Open"), ("f8", "step", "Step"),
+                ("ctrl+q", "quit", "Quit")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.workbench = session.new_workbench({"data": {"samples": 30}, "model": {"layers": [4, 1]}})
+        self.notes: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="view")
+        yield Footer()
+
+    def refresh_all(self) -> None:
+        wb = self.workbench
+        self.query_one("#view", Static).update(f"{len(wb.log)} actions, {len(wb.history)} steps")
+
+    def action_step(self) -> None:
+        self.workbench.step()
+        self.refresh_all()
+
+    def notify(self, message, *args, **kwargs) -> None:
+        self.notes.append(str(message))
+        super().notify(message, *args, **kwargs)
+
+
+def timeline(app) -> Timeline:
+    return app.query_one(Timeline)
+
+
+async def open_sample(pilot, name: str) -> None:
+    await pilot.press("ctrl+o")
+    screen = pilot.app.screen
+    assert isinstance(screen, OpenSessionScreen)
+    files = screen.query_one("#files", OptionList)
+    key = next(k for k, p in screen.paths.items() if p.name == name)
+    files.highlighted = files.get_option_index(key)
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_open_a_sample_play_pause_step_back_leave_and_keep_training(tmp_path):
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        picker = app.screen
+        names = [p.name for p in picker.paths.values()]
+        assert {"moons_demo.json", "tanh_vs_relu.json", "yinyang_adamw.json"} <= set(names)
+        files = picker.query_one("#files", OptionList)
+        files.highlighted = files.get_option_index(next(k for k, p in picker.paths.items()
+                                                        if p.name == "tanh_vs_relu.json"))
+        await pilot.pause()
+        preview = str(picker.query_one("#preview", Static).render())
+        assert "relu, then tanh, on the moons" in preview and "(3 actions, 200 steps)" in preview
+        await pilot.press("enter")
+        await pilot.pause()
+
+        # opened at its end, as saved; the description is shown
+        line = timeline(app)
+        assert not isinstance(app.screen, OpenSessionScreen) and app.focused is line
+        assert line.replayer.position == 3 and len(app.workbench.history) == 100  # tanh run after the rebuild
+        assert any("relu, then tanh" in note and "same random weights" in note for note in app.notes)
+        assert "3 actions, 100 steps" in str(app.query_one("#view", Static).render())
+
+        await pilot.press("home")
+        assert line.replayer.position == 0 and app.workbench.history == []
+        await pilot.press("space")
+        assert line.playing
+        line.advance()
+        line.advance()
+        await pilot.pause()
+        assert line.replayer.position == 2 and app.workbench.config.model["activation"] == "tanh"
+        await pilot.press("space")
+        assert not line.playing
+        await pilot.press("left")
+        assert line.replayer.position == 1 and app.workbench.history[-1]["step"] == 99
+        assert "train 100 steps" in str(line.render())
+        assert line.replayer.mismatch is None
+
+        await pilot.press("escape")  # leave replay: explore on from action 1
+        await pilot.pause()
+        assert not app.query(Timeline) and app.session_path is None
+        await pilot.press("f8")
+        assert [a["do"] for a in app.workbench.log] == ["train", "step"]
+        assert app.workbench.history[-1]["step"] == 100 and app.workbench.dirty
+
+        await pilot.press("ctrl+s")
+        save = app.screen
+        assert isinstance(save, SaveSessionScreen)
+        assert save.query_one("#title", Input).value == "relu, then tanh, on the moons (branch at action 1)"
+        save.query_one("#file", Input).value = str(tmp_path / "branch")
+        await pilot.click("#save")
+        await pilot.pause()
+        assert not isinstance(app.screen, SaveSessionScreen) and not app.workbench.dirty
+    saved = session.load(tmp_path / "branch.json")
+    assert [a["do"] for a in saved.actions] == ["train", "step"] and session.replay(saved).ok
+
+
+async def test_replay_from_the_command_line_plays_from_the_start():
+    app = Host()
+    path = SAMPLES / "tiny_mlp_mse.json"
+    app.open_on_start(OpenedSession(path, session.load(path)), replay=True, speed=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        line = timeline(app)
+        assert line.playing and line.replayer.position == 0 and line.speed == 3
+        await pilot.press("plus")
+        assert line.speed == 6
+        await pilot.press("minus", "minus")
+        assert line.speed == 1.5
+        while line.playing:
+            line.advance()
+        await pilot.pause()
+        assert line.replayer.at_end and line.replayer.mismatch is None
+        assert len(app.workbench.history) == 50 and "train 47 steps" in str(line.render())
+        await pilot.press("left", "home", "end")
+        assert line.replayer.position == 4 and len(app.workbench.history) == 50
+
+
+async def test_acting_during_replay_leaves_replay_as_a_branch():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_sample(pilot, "moons_demo.json")
+        line = timeline(app)
+        await pilot.press("f8")  # the host's own key acts on the replayed workbench
+        line._check_branch()  # what the timeline's periodic check does
+        await pilot.pause()
+        assert not app.query(Timeline)
+        assert [a["do"] for a in app.workbench.log] == ["train", "step"]
+
+
+async def test_a_corrupt_file_shows_its_sentence_and_the_app_stays_up(tmp_path):
+    bad = tmp_path / "bad.json"
+    data = json.loads((SAMPLES / "moons_demo.json").read_text())
+    data["actions"][0]["steps"] = "many"
+    bad.write_text(json.dumps(data))
+    before = bad.read_bytes()
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#path", Input).focus()
+        await pilot.press(*str(bad), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, OpenSessionScreen)
+        error = str(app.screen.query_one("#error", Static).render())
+        assert "bad.json: actions[0].steps: expected a positive integer" in error
+        await pilot.press("escape")
+        assert not isinstance(app.screen, OpenSessionScreen) and not app.query(Timeline)
+        assert app.is_running
+    assert bad.read_bytes() == before
+
+
+async def test_save_errors_stay_in_the_screen_and_existing_files_need_a_second_save(tmp_path):
+    existing = tmp_path / "old.json"
+    existing.write_text("keep me")
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8", "ctrl+s")
+        screen = app.screen
+        field = screen.query_one("#file", Input)
+        field.value = str(tmp_path / "missing folder" / "x.json")
+        await pilot.click("#save")
+        await pilot.pause()
+        assert "x.json was not saved" in str(screen.query_one("#error", Static).render())
+        # enter in a field saves too (a second click on the button within its press animation is ignored)
+        field.value = str(existing)
+        field.focus()
+        await pilot.press("enter")
+        assert "old.json exists" in str(screen.query_one("#error", Static).render())
+        assert existing.read_text() == "keep me"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not screen and app.session_path == existing
+    assert [a["do"] for a in session.load(existing).actions] == ["step"]
+
+
+async def test_unsaved_changes_are_asked_about_before_quit_and_open(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")  # nothing done yet: nothing to ask
+        await pilot.pause()
+        assert not app.is_running
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8", "ctrl+q")
+        assert isinstance(app.screen, ConfirmDiscardScreen)
+        await pilot.press("escape")
+        assert app.is_running and not isinstance(app.screen, ConfirmDiscardScreen)
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, ConfirmDiscardScreen)
+        await pilot.press("s")  # save first, then the picker opens
+        assert isinstance(app.screen, SaveSessionScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (tmp_path / "session.json").exists() and isinstance(app.screen, OpenSessionScreen)
+        await pilot.press("escape", "f8", "ctrl+q", "d")
+        await pilot.pause()
+        assert not app.is_running
+
+
+def test_describe_names_what_each_action_did():
+    assert describe(None) == "the starting state"
+    assert describe({"do": "train", "steps": 2, "results": [
+        {"step": 4, "loss": float("nan"), "accuracy": 0.5}, {"step": 5, "loss": float("inf"), "accuracy": 0.5}]}) \
+        == "train 2 steps: loss inf, accuracy 50% at step 5"
+    assert describe({"do": "configure", "changes": {"model": {"activation": "tanh"}}}) == \
+        "configure model.activation = tanh"
+    assert describe({"do": "evaluate", "source": "a = 1\nb = +", "error": "line 2, col 5: x"}) == \
+        "evaluate (2 lines): line 2, col 5: x"
