@@ -200,11 +200,12 @@ class Trainer:
         self.rng = np.random.default_rng(seed)
         self.steps_done = 0
         self.last_batch = None
-        self.engine = (_CompiledEngine if engine == "compiled" else _ReferenceEngine)(self)
-        outputs = self.engine.scores(X[:1]).shape[1]
+        probe = model([Value(x) for x in X[0].tolist()])
+        outputs = 1 if isinstance(probe, Value) else len(probe)
         if outputs != self.loss.outputs(self.num_classes):
             raise ValueError(f"{self.loss.name} needs {self.loss.outputs(self.num_classes)} model output(s) for "
                              f"{self.num_classes} classes, but the model has {outputs}")
+        self.engine = (_CompiledEngine if engine == "compiled" else _ReferenceEngine)(self)
 
     def _classes(self, scores: np.ndarray) -> np.ndarray:
         if self.loss.multiclass:

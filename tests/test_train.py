@@ -1,0 +1,190 @@
+"""The Trainer on micrograd's moons demo (the published figures), both engines, PyTorch, and its controls."""
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from micrograd.datasets import blobs, moons
+from micrograd.nn import MLP
+from micrograd.optim import SGD, AdamW, constant
+from micrograd.train import StepResult, Trainer, repeat
+
+# micrograd's demo.ipynb: step 0 and the final step of 100 (the issue's table).
+FIRST_LOSS, FINAL_LOSS = 0.8958441028683222, 0.010978
+
+
+def demo_model(layers=(16, 16, 1), seed=1337):
+    random.seed(seed)
+    return MLP(2, list(layers))
+
+
+@pytest.fixture(scope="module")
+def data():
+    return moons(100, 0.1, seed=1337)
+
+
+@pytest.fixture(scope="module")
+def trajectories(data):
+    """100 demo steps on each engine, run once for the module (the reference engine takes a few seconds)."""
+    out = {}
+    for engine in ("compiled", "reference"):
+        trainer = Trainer(demo_model(), *data, engine=engine)
+        out[engine] = (trainer, trainer.run(100))
+    return out
+
+
+def assert_same_losses(a, b, rel=1e-9):
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        assert math.isclose(x.loss, y.loss, rel_tol=rel), (x, y)
+        assert math.isclose(x.data_loss, y.data_loss, rel_tol=rel) and math.isclose(x.reg_loss, y.reg_loss, rel_tol=rel)
+        assert x.accuracy == y.accuracy and x.lr == y.lr and x.step == y.step
+
+
+@pytest.mark.parametrize("engine", ["compiled", "reference"])
+def test_demo_reaches_the_published_figures(trajectories, engine):
+    _, results = trajectories[engine]
+    assert [r.step for r in results] == list(range(100))
+    assert results[0].loss == pytest.approx(FIRST_LOSS, rel=1e-12) and results[0].accuracy == 0.5
+    assert results[-1].loss == pytest.approx(FINAL_LOSS, abs=5e-7) and results[-1].accuracy == 1.0
+    assert results[0].lr == 1.0 and results[-1].lr == pytest.approx(1.0 - 0.9 * 99 / 100)
+    assert all(r.finite and r.seconds >= 0 for r in results)
+
+
+def test_engines_give_the_same_trajectory(trajectories):
+    assert_same_losses(trajectories["compiled"][1], trajectories["reference"][1])
+    compiled, reference = trajectories["compiled"][0], trajectories["reference"][0]
+    assert np.allclose(compiled.engine.params, reference.engine.params, rtol=1e-9, atol=1e-12)
+
+
+def test_demo_matches_pytorch_step_by_step(trajectories, data, torch):
+    model = demo_model()
+    params = []
+    for layer in model.layers:
+        params.append(torch.tensor([[w.data for w in n.w] for n in layer.neurons], requires_grad=True))
+        params.append(torch.tensor([float(n.b.data) for n in layer.neurons], requires_grad=True))
+    X, t = torch.tensor(data[0]), torch.tensor(2.0 * data[1] - 1.0)
+    for k, result in enumerate(trajectories["compiled"][1]):
+        h = X
+        for i in range(0, 6, 2):
+            h = h @ params[i].T + params[i + 1]
+            h = torch.relu(h) if i < 4 else h
+        total = torch.relu(1 - t * h[:, 0]).mean() + 1e-4 * sum((p * p).sum() for p in params)
+        assert result.loss == pytest.approx(total.item(), rel=1e-9)
+        for p in params:
+            p.grad = None
+        total.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= (1.0 - 0.9 * k / 100) * p.grad
+
+
+def test_write_back_and_loss_graph_show_the_trained_numbers(data):
+    trainer = Trainer(demo_model(), *data)
+    trainer.run(5)
+    trainer.write_back()
+    assert [p.data for p in trainer.parameters] == trainer.engine.params.tolist()
+    graph = trainer.loss_graph()
+    assert graph.label == "loss" and {c.label for c in graph.children} == {"data_loss", "reg_loss"}
+    assert len(graph.topological_order()) > 30_000  # the full-batch demo graph
+    assert graph.data == pytest.approx(trainer.step().loss, rel=1e-9)  # the next step starts from these numbers
+
+
+def test_until_loss_stops_early_and_reports_the_step(data):
+    results = Trainer(demo_model(), *data).run(100, until_loss=0.1)
+    assert results[-1].loss <= 0.1 < results[-2].loss
+    assert len(results) == results[-1].step + 1 < 100
+
+
+def test_should_stop_is_checked_before_every_step(data):
+    calls, seen = [], []
+    results = Trainer(demo_model(), *data).run(50, should_stop=lambda: len(calls.append(1) or calls) > 3,
+                                                on_step=seen.append)
+    assert len(results) == 3 and len(calls) == 4 and seen == results
+
+
+@pytest.mark.parametrize("engine", ["compiled", "reference"])
+def test_non_finite_loss_stops_cleanly_and_keeps_the_parameters(engine):
+    X, y = moons(20, 0.1, seed=1)
+    trainer = Trainer(demo_model((4, 1)), X * 1e200, y, loss="mse", engine=engine)
+    before = trainer.engine.params.copy()
+    results = trainer.run(10)
+    assert len(results) == 1 and not results[0].finite and results[0].error
+    assert np.array_equal(trainer.engine.params, before) and trainer.optimizer.steps == 0
+
+
+@pytest.mark.parametrize("engine", ["compiled", "reference"])
+def test_domain_error_is_a_non_finite_step(engine, monkeypatch):
+    X, y = moons(10, 0.1, seed=1)
+    trainer = Trainer(demo_model((4, 1)), X, y, engine=engine)
+
+    def broken(*args):
+        raise ValueError("log of a non-positive number: log(-1.0) is undefined")
+    monkeypatch.setattr(trainer.engine, "evaluate", broken)
+    result = trainer.step()
+    assert not result.finite and "log of a non-positive" in result.error
+
+
+def test_minibatches_are_the_same_on_both_engines(data):
+    runs = {engine: Trainer(demo_model(), *data, batch_size=10, seed=3, engine=engine).run(15)
+            for engine in ("compiled", "reference")}
+    assert_same_losses(runs["compiled"], runs["reference"])
+    other_seed = Trainer(demo_model(), *data, batch_size=10, seed=4).run(15)
+    assert [r.loss for r in other_seed] != [r.loss for r in runs["compiled"]]
+
+
+@pytest.mark.parametrize("loss", ["mse", "binary_cross_entropy"])
+def test_other_binary_losses_same_on_both_engines(data, loss):
+    runs = [Trainer(demo_model((8, 1)), *data, loss=loss, engine=e, optimizer=SGD(lr=0.05, momentum=0.9)).run(8)
+            for e in ("compiled", "reference")]
+    assert_same_losses(*runs)
+
+
+def test_cross_entropy_three_classes_same_on_both_engines():
+    X, y = blobs(30, 0.3, seed=2, classes=3)
+    runs = [Trainer(demo_model((8, 3)), X, y, loss="cross_entropy", engine=e, optimizer=AdamW(lr=0.01),
+                    batch_size=12).run(6) for e in ("compiled", "reference")]
+    assert_same_losses(*runs)
+
+
+def test_predict_and_grid_agree_with_the_trained_model(trajectories, data):
+    trainer = trajectories["compiled"][0]
+    X, y = data
+    assert np.array_equal(trainer.predict(X), y)  # 100% accuracy after the demo
+    reference = trajectories["reference"][0]
+    assert np.allclose(trainer.scores(X[:7]), reference.scores(X[:7]), rtol=1e-9)
+    grid = trainer.evaluate_grid(resolution=9)
+    assert grid.classes.shape == (9, 9) and grid.scores.shape == (9, 9, 1)
+    points = np.array([[grid.xs[3], grid.ys[5]]])
+    assert grid.classes[5, 3] == trainer.predict(points)[0]
+
+
+def test_repeat_summarises_the_spread(data):
+    summary = repeat(lambda i: Trainer(demo_model((8, 1), seed=i), *data), runs=3, steps=20)
+    assert len(summary.final_losses) == 3 and summary.steps == (20, 20, 20)
+    assert summary.min_loss <= summary.mean_loss <= summary.max_loss and summary.std_loss >= 0
+    assert len(set(summary.final_losses)) == 3  # different seeds, different runs
+
+
+def test_trainer_prints_nothing(data, capsys):
+    Trainer(demo_model(), *data, optimizer=SGD(lr=constant(0.5))).run(3)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_step_result_to_dict_is_json_ready(data):
+    result = Trainer(demo_model(), *data).step()
+    assert isinstance(result, StepResult)
+    assert set(result.to_dict()) == {"step", "loss", "data_loss", "reg_loss", "accuracy", "lr"}
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"engine": "fast"}, "unknown engine"),
+    ({"loss": "hinge"}, "unknown loss"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"loss": "cross_entropy"}, "model output"),
+])
+def test_bad_configuration_is_one_clear_sentence(data, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Trainer(demo_model(), *data, **kwargs)
