@@ -194,6 +194,7 @@ class ConfirmDiscardScreen(ModalScreen[str]):
     ConfirmDiscardScreen { align: center middle; }
     ConfirmDiscardScreen > Vertical { width: 60; height: auto; border: thick $warning; background: $surface;
                                       padding: 0 1; }
+    ConfirmDiscardScreen Label { width: 100%; margin: 1 0; }
     ConfirmDiscardScreen Horizontal { height: auto; }
     """
     BINDINGS = [Binding("s", "answer('save')", "Save"), Binding("d", "answer('discard')", "Discard"),
@@ -232,19 +233,19 @@ class SessionCommands:
     session_path: Path | None = None
     session_title: str = "Untitled session"
     session_description: str = ""
-    _pending_open: tuple | None = None
-    _quit_confirmed: bool = False
+    _session_pending: tuple | None = None
+    _session_quit_confirmed: bool = False
 
     def open_on_start(self, opened: OpenedSession, *, replay: bool = False, speed: float = 1.0) -> None:
         """For the command line: open (or replay) this session once the app has mounted."""
-        self._pending_open = (opened, replay, speed)
+        self._session_pending = (opened, replay, speed)
 
     def on_mount(self) -> None:
-        if self._pending_open is not None:
+        if self._session_pending is not None:
             # after every on_mount (the app's own focuses the editor), so the timeline ends up focused
-            self.call_after_refresh(lambda: self.open_session(*self._pending_open))
+            self.call_after_refresh(lambda: self.open_session(*self._session_pending))
 
-    def _busy(self, doing: str) -> bool:
+    def _session_busy(self, doing: str) -> bool:
         if getattr(self.workbench, "training", False):
             self.notify(f"Pause training before you {doing}.", severity="warning")
             return True
@@ -253,7 +254,7 @@ class SessionCommands:
     # ---- save ---------------------------------------------------------------------------------------------
 
     def action_save_session(self, then=None) -> None:
-        if self._busy("save"):
+        if self._session_busy("save"):
             return
         try:
             recorded = Session.from_workbench(self.workbench, title=self.session_title,
@@ -274,7 +275,7 @@ class SessionCommands:
 
         self.push_screen(SaveSessionScreen(recorded, self.session_path), saved)
 
-    def _unless_unsaved(self, doing: str, then) -> None:
+    def _session_unless_unsaved(self, doing: str, then) -> None:
         """Run `then` now, or after the user saved or discarded their unsaved changes."""
         if not self.workbench.dirty:
             then()
@@ -291,11 +292,11 @@ class SessionCommands:
     # ---- open and replay ----------------------------------------------------------------------------------
 
     def action_open_session(self) -> None:
-        if not self._busy("open a session"):
-            self._unless_unsaved("open another session",
-                                 lambda: self.push_screen(OpenSessionScreen(), self._opened))
+        if not self._session_busy("open a session"):
+            self._session_unless_unsaved("open another session",
+                                 lambda: self.push_screen(OpenSessionScreen(), self._session_opened))
 
-    def _opened(self, opened: OpenedSession | None) -> None:
+    def _session_opened(self, opened: OpenedSession | None) -> None:
         if opened is not None:
             self.open_session(opened)
 
@@ -310,28 +311,28 @@ class SessionCommands:
             return
         if not replay:
             player.seek(len(player))
-        self._leave_timeline()
+        self._session_leave_timeline()
         self.session_path, self.session_title = opened.path, opened.session.title
         self.session_description = opened.session.description
         timeline = Timeline(player, speed=speed, autoplay=replay, id="timeline")
         footer = self.query("Footer")
         self.screen.mount(timeline, before=footer.first() if footer else None)
         timeline.focus()
-        self._show(player)
+        self._session_show(player)
         self.notify(f"{opened.session.title}: {opened.session.description}", title="Session", timeout=12)
         if player.mismatch is not None:
             self.notify(f"This session replays differently: {player.mismatch}", severity="warning", timeout=12)
 
-    def _show(self, player) -> None:
+    def _session_show(self, player) -> None:
         self.workbench = player.workbench
         self.workbench.mark_saved()  # replaying what is on disk is not unsaved work
         self.refresh_all()
 
     def on_timeline_moved(self, event) -> None:
-        self._show(event.replayer)
+        self._session_show(event.replayer)
 
     def on_timeline_left(self, event) -> None:
-        self._leave_timeline()
+        self._session_leave_timeline()
         self.workbench = event.workbench
         self.refresh_all()
         player = event.replayer
@@ -339,7 +340,7 @@ class SessionCommands:
         self.session_title = f"{player.session.title} (branch at action {player.position})"
         self.notify(f"Left replay at action {player.position} of {len(player)}; keep exploring from here.")
 
-    def _leave_timeline(self) -> None:
+    def _session_leave_timeline(self) -> None:
         for timeline in self.query("#timeline"):
             timeline.playing = False
             timeline.remove()
@@ -347,11 +348,11 @@ class SessionCommands:
     # ---- quit ---------------------------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
-        if self.workbench.dirty and not self._quit_confirmed and not getattr(self.workbench, "training", False):
+        if self.workbench.dirty and not self._session_quit_confirmed and not getattr(self.workbench, "training", False):
             def confirmed() -> None:
-                self._quit_confirmed = True
+                self._session_quit_confirmed = True
                 self.call_later(self.action_quit)
 
-            self._unless_unsaved("quit", confirmed)
+            self._session_unless_unsaved("quit", confirmed)
             return
         await super().action_quit()
