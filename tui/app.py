@@ -69,6 +69,9 @@ class MicrogradApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "micrograd-tui"
     COMMANDS = App.COMMANDS | {MicrogradCommands}
+    # Screen classes by size: below 80x24 the panes give way to a sentence (see app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-wide-enough")]
+    VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-tall-enough")]
     # Function keys and ctrl combinations TextArea and Input do not use (TextArea takes f6/f7), so no key is
     # stolen while typing; "?" and space are plain bindings, which a focused editor or field consumes first.
     BINDINGS = [
@@ -112,7 +115,8 @@ class MicrogradApp(App[None]):
     # ---- layout ---------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="too-small")
+        yield Static(f"micrograd-tui needs a terminal of at least {MIN_WIDTH}x{MIN_HEIGHT}.\n"
+                     f"Make the window larger, or press ctrl+q to quit.", id="too-small")
         with Grid(id="main"):
             yield ExpressionEditor(self.workbench.source, id="editor-pane", classes="pane")
             with Vertical(id="graph-pane", classes="pane"):
@@ -133,21 +137,8 @@ class MicrogradApp(App[None]):
         self.query_one("#controls-pane").can_focus = False
         self.query_one("#chart-pane").can_focus = True  # so space (train/pause) has somewhere to go
         self._set_chart_title()
-        self._check_size()
         self.refresh_all()
         self.query_one("#editor-text").focus()
-
-    def on_resize(self) -> None:
-        self._check_size()
-
-    def _check_size(self) -> None:
-        width, height = self.size
-        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
-        self.screen.set_class(too_small, "-too-small")
-        if too_small:
-            self.query_one("#too-small", Static).update(
-                f"micrograd-tui needs a terminal of at least {MIN_WIDTH}x{MIN_HEIGHT}; this one is "
-                f"{width}x{height}.\nMake the window larger, or press ctrl+q to quit.")
 
     def refresh_all(self) -> None:
         """Redraw every pane from the workbench (start, reset, configure, a loaded session)."""

@@ -1,0 +1,192 @@
+"""Training through the app: the worker, pause, quit, divergence, settings, the chart and the boundary."""
+
+from __future__ import annotations
+
+import random
+
+from micrograd import datasets, nn, optim
+from micrograd.train import Trainer
+from tests.tui.conftest import SIZE, tree_lines, wait_for_training
+
+
+def reference_demo(steps: int):
+    """micrograd's moons demo trained by Trainer directly, not through the app or the workbench."""
+    X, y = datasets.moons(100, noise=0.1, seed=1337)
+    model = nn.MLP(2, [16, 16, 1], rng=random.Random(1337))
+    trainer = Trainer(model, X, y, loss="svm_max_margin", l2=1e-4,
+                      optimizer=optim.SGD(lr=optim.linear(1.0, 0.1, 100)), engine="compiled")
+    return [trainer.step() for _ in range(steps)][-1]
+
+
+async def test_training_the_moons_demo_100_steps_matches_trainer(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        last = app.workbench.history[-1]
+        expected = reference_demo(100)
+        assert last["step"] == 99 and len(app.workbench.history) == 100
+        assert last["loss"] == expected.loss and last["accuracy"] == expected.accuracy == 1.0
+        chart = app.query_one("#loss-chart")
+        assert chart.steps == list(range(100)) and chart.losses[-1] == expected.loss
+        status = str(app.query_one("#status").content)
+        assert "step 99" in status and "acc 100.0%" in status and "steps/s" in status and "compiled" in status
+        assert app.workbench.log[-1]["do"] == "train" and app.workbench.log[-1]["steps"] == 100
+        # the trained numbers were written back into the model's Values
+        assert app.workbench.model.parameters()[0].data == app.workbench.trainer.engine.params[0]
+
+
+async def test_one_step_key(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8", "f8")
+        await pilot.pause()
+        expected = reference_demo(2)
+        assert [r["step"] for r in app.workbench.history] == [0, 1]
+        assert app.query_one("#loss-chart").losses[-1] == expected.loss
+        assert "step 1 " in str(app.query_one("#status").content)
+
+
+async def test_pause_stops_within_one_step_and_train_resumes(app):
+    app.train_steps = None  # until paused
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        for _ in range(200):  # until some steps ran (no clock: count pauses of the event loop)
+            await pilot.pause()
+            if app._run is not None and app._run.steps >= 5:
+                break
+        await pilot.press("f9")
+        requested = app.pause_requested_at
+        await wait_for_training(app, pilot)
+        steps = len(app.workbench.history)
+        assert requested is not None and requested <= steps <= requested + 1
+        assert app.workbench.log[-1] == {"do": "train", "steps": steps, "results": app.workbench.history}
+        app.train_steps = 3
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        assert len(app.workbench.history) == steps + 3
+        assert app.workbench.history[-1]["step"] == steps + 2
+
+
+async def test_quitting_mid_run_exits_cleanly(app):
+    app.train_steps = None
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        for _ in range(100):
+            await pilot.pause()
+            if app._run is not None and app._run.steps >= 3:
+                break
+        run = app._run
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code in (0, None)
+    steps = run.steps
+    worker_threads = [w for w in app.workers if w.name == "training"]
+    assert not worker_threads or all(w.is_cancelled for w in worker_threads)
+    assert run.steps == steps  # nothing is still stepping
+
+
+async def test_a_diverging_learning_rate_pauses_with_a_message(app):
+    async with app.run_test(size=SIZE) as pilot:
+        app.workbench.configure({"training": {"lr": {"schedule": "constant", "lr": 1e6}}})
+        app.train_steps = 500
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        notes = [text for text, severity in app.notes if severity == "error"]
+        assert any("non-finite at step" in text and "smaller learning rate" in text for text in notes)
+        assert len(app.workbench.history) < 500
+
+
+async def test_worker_errors_become_a_notification_and_the_app_keeps_running(app, monkeypatch):
+    async with app.run_test(size=SIZE) as pilot:
+        def broken_step():
+            raise RuntimeError("engine exploded")
+
+        monkeypatch.setattr(app.workbench.trainer, "step", broken_step)
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        assert any("engine exploded" in text for text, severity in app.notes if severity == "error")
+        monkeypatch.undo()
+        await pilot.press("f8")
+        await pilot.pause()
+        assert len(app.workbench.history) == 1
+
+
+async def test_invalid_settings_are_flagged_in_place_and_valid_ones_apply(app):
+    async with app.run_test(size=SIZE) as pilot:
+        layers = app.query_one("#control-layers")
+        layers.focus()
+        await pilot.press("end", "comma", "x")
+        await pilot.pause()
+        assert layers.has_class("-invalid")
+        message = str(app.query_one("#controls-message").content)
+        assert message.startswith("layers:") and "'x' is not a whole number" in message
+        await pilot.press("enter")
+        assert app.workbench.config.model["layers"] == [16, 16, 1]  # nothing applied
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "2")  # 16,16,2: wrong for svm
+        await pilot.press("enter")
+        await pilot.pause()
+        assert layers.has_class("-invalid") and "model.layers" in str(app.query_one("#controls-message").content)
+        assert app.workbench.config.model["layers"] == [16, 16, 1]
+        await pilot.press("backspace", "1", "enter")  # 16,16,1 again is no change; now 8,1
+        await pilot.press("ctrl+u", *"8,1", "enter")
+        await pilot.pause()
+        assert app.workbench.config.model["layers"] == [8, 1] and not layers.has_class("-invalid")
+        assert app.workbench.log[-1] == {"do": "configure", "changes": {"model": {"layers": [8, 1]}}}
+
+
+async def test_choosing_a_dataset_and_training_it(app):
+    async with app.run_test(size=SIZE) as pilot:
+        select = app.query_one("#control-dataset")
+        select.focus()
+        await pilot.press("enter")  # opens the list
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the second dataset
+        await pilot.pause()
+        assert app.workbench.config.data["name"] == list(datasets.DATASETS)[1]
+        await pilot.press("f8")
+        await pilot.pause()
+        assert len(app.query_one("#loss-chart").steps) == 1
+
+
+async def test_decision_boundary_is_one_key_away(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.pause()
+        view = app.query_one("#boundary")
+        assert app.query_one("#chart-pane").current == "boundary" and view.grid is not None
+        # the trained demo separates the moons: the grid holds both classes, and every point sits in its class
+        assert {c for row in view.grid for c in row} == {0, 1}
+        assert app.query_one("#chart-pane").border_title == "Decision boundary"
+        screen = app.export_screenshot()
+        assert "●" in screen and "○" in screen
+        await pilot.press("f4")
+        assert app.query_one("#chart-pane").current == "loss-chart"
+
+
+async def test_training_loss_graph_opens_lazily(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        tree = app.query_one("#graph-tree")
+        assert tree.size_of_graph > 30_000
+        lines = tree_lines(app)
+        assert lines[0].startswith("loss +") and len(lines) == 3  # the root and its two children, no more
+        assert "training loss" in app.query_one("#graph-pane").border_title
+        tree.root.children[0].expand()
+        await pilot.pause()
+        assert len(tree_lines(app)) < 10  # data_loss's own operands only
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert tree_lines(app)[0].startswith("g +")
+
+
+async def test_reset_restores_the_starting_weights(app):
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.workbench.model.parameters()[0].data
+        await pilot.press("f8", "f8", "ctrl+r")
+        await pilot.pause()
+        assert app.workbench.model.parameters()[0].data == first
+        assert app.workbench.history == [] and app.query_one("#loss-chart").steps == []
