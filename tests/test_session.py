@@ -330,3 +330,14 @@ def test_mutated_sessions_load_or_fail_with_a_session_error(data):
         assert str(err) and "\n" not in str(err)
     else:
         session.loads(session.dumps(loaded))  # what loads accepted, dumps writes and loads accepts again
+
+
+def test_a_session_on_the_reference_engine_replays_too():
+    wb = session.new_workbench({"data": {"samples": 12}, "model": {"layers": [3, 1]},
+                                "training": {"engine": "reference"}})
+    wb.train(3)
+    wb.configure({"training": {"batch_size": 4}})
+    wb.train(2)
+    report = session.replay(session.loads(session.dumps(Session.from_workbench(wb))))
+    assert report.ok, report.mismatch
+    assert report.workbench.history == wb.history and len(wb.history) == 2
