@@ -341,3 +341,15 @@ def test_a_session_on_the_reference_engine_replays_too():
     report = session.replay(session.loads(session.dumps(Session.from_workbench(wb))))
     assert report.ok, report.mismatch
     assert report.workbench.history == wb.history and len(wb.history) == 2
+
+
+def test_a_workbench_without_a_recorded_start_is_saved_only_while_its_start_is_still_known():
+    from tui.workbench import Workbench
+
+    wb = Workbench()
+    wb.train(2)
+    assert session.replay(Session.from_workbench(wb)).ok  # nothing changed the settings or the text yet
+    wb.configure({"model": {"activation": "tanh"}})
+    with pytest.raises(SessionError, match="cannot save: the settings this exploration started from"):
+        Session.from_workbench(wb)
+    assert session.replay(Session.from_workbench(session.new_workbench())).ok

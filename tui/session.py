@@ -401,8 +401,8 @@ def starting_state(wb: Any) -> tuple[dict, str]:
         return start["config"], start["expression"]
     # Without a record of the start, the current state is the start only if nothing has changed it since.
     if any(a.get("do") in ("configure", "evaluate") for a in wb.log):
-        raise SessionError("this workbench was not made by session.new_workbench, so its starting state is "
-                           "unknown after a configure or evaluate; it cannot be saved as a session")
+        raise SessionError("cannot save: the settings this exploration started from were not recorded "
+                           "(a bug: the app should build its workbench with session.new_workbench)")
     return wb.config.to_dict(), wb.source
 
 
