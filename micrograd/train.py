@@ -291,8 +291,8 @@ class Trainer:
         """
         self.write_back()
         X, y = (self.X, self.y) if self.last_batch is None else (self.X[self.last_batch], self.y[self.last_batch])
-        total, data_loss, reg_loss, _ = _ReferenceEngine.build(self.engine, X, y) if isinstance(
-            self.engine, _ReferenceEngine) else _ReferenceEngine(self).build(X, y)
+        reference = self.engine if isinstance(self.engine, _ReferenceEngine) else _ReferenceEngine(self)
+        total, data_loss, reg_loss, _ = reference.build(X, y)
         total.label, data_loss.label, reg_loss.label = "loss", "data_loss", "reg_loss"
         if backward:
             for p in self.parameters:
