@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from micrograd.expression import ExpressionError
 from tui.screens.commands import MicrogradCommands
 from tui.screens.help import HelpScreen
+from tui.screens.session_files import SessionCommands
 from tui.widgets.boundary import DecisionBoundary
 from tui.widgets.controls import TrainingControls
 from tui.widgets.editor import ExpressionEditor
@@ -65,7 +66,9 @@ class TrainingFinished(Message):
         self.run = run
 
 
-class MicrogradApp(App[None]):
+class MicrogradApp(SessionCommands, App[None]):
+    """Save/open/replay (ctrl+s, ctrl+o, the timeline) come from the SessionCommands mixin (issue 6)."""
+
     CSS_PATH = "app.tcss"
     TITLE = "micrograd-tui"
     COMMANDS = App.COMMANDS | {MicrogradCommands}
@@ -334,17 +337,12 @@ class MicrogradApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.BINDINGS))
 
-    # Sessions arrive with issue 6 (tui/session.py): these two are the seams its screens replace.
-    def action_save_session(self) -> None:
-        self.notify("Saving sessions is not available yet.", severity="warning")
-
-    def action_open_session(self) -> None:
-        self.notify("Opening sessions is not available yet.", severity="warning")
-
     async def action_quit(self) -> None:
-        for worker in self.workers:  # the worker checks this every step, so the thread ends within one step
-            worker.cancel()
-        self.exit()
+        """Quit; a training run is cancelled first (its thread checks every step, so it ends within one)."""
+        if self._run is not None:
+            for worker in self.workers:
+                worker.cancel()
+        await super().action_quit()  # SessionCommands asks about unsaved changes, then App quits
 
     # ---- settings -------------------------------------------------------------------------------------
 

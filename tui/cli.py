@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 DESCRIPTION = """\
 A keyboard-driven terminal explorer for micrograd: type an expression and watch its graph, data and gradients;
@@ -55,11 +56,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.speed <= 0:
         print("micrograd-tui: --speed must be a positive number", file=sys.stderr)
         return 2
-    if args.session or args.replay:
-        # Opening and replaying sessions are wired here once tui.session provides them (issue 6).
-        print("micrograd-tui: opening sessions is not available yet", file=sys.stderr)
-        return 2
+    opened = None
+    path = args.replay or args.session
+    if path:
+        from tui import session
+        from tui.screens.session_files import OpenedSession
+
+        try:
+            opened = OpenedSession(Path(path), session.load(path))
+        except session.SessionError as err:
+            print(f"micrograd-tui: {err}", file=sys.stderr)
+            return 2
     from tui.app import MicrogradApp  # Textual only loads for the app itself, not for `check`
 
-    MicrogradApp().run()
+    app = MicrogradApp()
+    if opened is not None:
+        app.open_on_start(opened, replay=args.replay is not None, speed=args.speed)
+    app.run()
     return 0
