@@ -282,14 +282,7 @@ class Workbench:
         """Apply nested config changes and rebuild; a bad change raises ValueError and changes nothing."""
         self._check_idle()
         config = self.config.merged(changes)
-        previous = self.config
-        self.config = config
-        try:
-            self._build()
-        except ValueError:
-            self.config = previous
-            self._build()
-            raise
+        self._build(config)  # builds everything before it replaces anything: a refusal leaves all as it was
         return self._record({"do": "configure", "changes": copy.deepcopy(changes)})
 
     def select(self, label: str) -> dict:
@@ -348,11 +341,12 @@ class Workbench:
 
     # ---- internals ------------------------------------------------------------------------------------
 
-    def _build(self) -> None:
+    def _build(self, config: Config | None = None) -> None:
         """Dataset, model, optimizer and trainer from the config (the same seeds give the same numbers)."""
         from micrograd.train import Trainer  # imported here: the compiled engine is only needed to train
 
-        data, model, training = self.config.data, self.config.model, self.config.training
+        config = config if config is not None else self.config
+        data, model, training = config.data, config.model, config.training
         X, y = _make_dataset(data)
         num_classes = int(y.max()) + 1
         loss = losses.LOSSES[training["loss"]]
@@ -360,6 +354,8 @@ class Workbench:
         if model["layers"][-1] != outputs:
             raise ValueError(f"model.layers: {training['loss']} on {num_classes} classes needs a last layer of "
                              f"{outputs} output{'s' if outputs != 1 else ''}, not {model['layers'][-1]}")
+        if training["batch_size"] is not None and training["batch_size"] > len(X):
+            raise ValueError(f"training.batch_size: at most the {len(X)} samples, not {training['batch_size']}")
         mlp = nn.MLP(X.shape[1], list(model["layers"]), activation=model["activation"],
                      output_activation=model["output_activation"], rng=random.Random(model["seed"]))
         lr = optim.schedule_from_config(training["lr"])
@@ -367,9 +363,9 @@ class Workbench:
             opt = optim.SGD(lr=lr, momentum=training["momentum"])
         else:
             opt = optim.AdamW(lr=lr)
-        self.trainer = Trainer(mlp, X, y, loss=training["loss"], l2=training["l2"], optimizer=opt,
-                               batch_size=training["batch_size"], engine=training["engine"], seed=model["seed"])
-        self.X, self.y, self.model = X, y, mlp
+        trainer = Trainer(mlp, X, y, loss=training["loss"], l2=training["l2"], optimizer=opt,
+                          batch_size=training["batch_size"], engine=training["engine"], seed=model["seed"])
+        self.config, self.X, self.y, self.model, self.trainer = config, X, y, mlp, trainer
         self.history = []
 
     def _write_back(self) -> None:
