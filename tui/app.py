@@ -350,7 +350,7 @@ class MicrogradApp(SessionCommands, App[None]):
         controls = self.query_one(TrainingControls)
         if "" in event.changes:  # the app's own setting: how many steps Train runs
             self.train_steps = event.changes[""]["steps"]
-            controls.show_message(f"Train runs {self.train_steps or 'until paused'} steps.")
+            controls.show_message(f"Train (F9) runs {self.train_steps} steps." if self.train_steps else "Train (F9) runs until paused.")
             return
         (section, values), = event.changes.items()
         (name, _), = values.items()
