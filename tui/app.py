@@ -73,7 +73,7 @@ class MicrogradApp(SessionCommands, App[None]):
     TITLE = "micrograd-tui"
     COMMANDS = App.COMMANDS | {MicrogradCommands}
     # Screen classes by size: below 80x24 the panes give way to a sentence (see app.tcss).
-    HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-wide-enough")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (100, "-wide-enough")]
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-tall-enough")]
     # Function keys and ctrl combinations TextArea and Input do not use (TextArea takes f6/f7), so no key is
     # stolen while typing; "?" and space are plain bindings, which a focused editor or field consumes first.

@@ -31,7 +31,7 @@ async def test_main_screen_at_100x30_shows_four_panes_status_and_footer(app):
         assert "g +  data 24.7041  grad 1" in text
         assert "g += 10.0 / f" in text and "g.backward()" in text  # all 13 lines of the README example
         assert "data" in text and "moons" in text and "linear 1.0 0.1 100" in text and "16,16,1" in text
-        assert "step - · loss - · acc - · engine compiled · ready" in text
+        assert "step - · loss - · acc - · compiled · ready" in text
         for key in ("f5", "Eval", "f2", "Backward", "f3", "Zero", "f8", "Step", "f9", "Train", "Reset", "Save",
                     "Open", "Help", "Quit"):
             assert key in text, key

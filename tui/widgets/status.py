@@ -9,10 +9,10 @@ class StatusLine(Static):
     def show(self, *, step: int | None, loss: float | None, accuracy: float | None, steps_per_second: float | None,
              engine: str, state: str) -> None:
         parts = [f"step {step}" if step is not None else "step -"]
-        parts.append(f"loss {loss:.6g}" if loss is not None else "loss -")
+        parts.append(f"loss {loss:.5g}" if loss is not None else "loss -")
         parts.append(f"acc {accuracy:.1%}" if accuracy is not None else "acc -")
         if steps_per_second:
             parts.append(f"{steps_per_second:,.0f} steps/s")
-        parts.append(f"engine {engine}")
+        parts.append(engine)
         parts.append(state)
         self.update(" · ".join(parts))
