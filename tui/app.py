@@ -31,7 +31,7 @@ from tui.widgets.status import StatusLine
 from tui.workbench import TrainingRun, Workbench
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
-PROGRESS_INTERVAL = 0.05  # seconds between progress messages: <= 20 chart redraws a second
+PROGRESS_INTERVAL = 0.1  # seconds between progress messages: <= 10 chart redraws a second
 MAX_GRID = 160  # decision-boundary grid points per side: one per character column is plenty
 DEFAULT_TRAIN_STEPS = 100  # micrograd's demo length; the controls' "steps" field changes it
 PANES = ("#editor-text", "#graph-tree", "#controls-pane Input, #controls-pane Select", "#chart-pane")
@@ -160,10 +160,10 @@ class MicrogradApp(SessionCommands, App[None]):
 
     # ---- what the panes show ------------------------------------------------------------------------------
 
-    def show_graph(self) -> None:
+    def show_graph(self, *, keep_changes: bool = False) -> None:
         tree = self.query_one(GraphTree)
         if self.graph_mode == "training":
-            tree.show_graph(self.workbench.training_graph())
+            tree.show_graph(self.workbench.training_graph(), keep_changes=keep_changes)
             title = f"Graph: training loss ({tree.size_of_graph:,} nodes)"
         else:
             tree.show_graph(self.workbench.output)
@@ -174,13 +174,16 @@ class MicrogradApp(SessionCommands, App[None]):
 
     def _show_inspector(self, *, force_check: bool = False) -> None:
         tree = self.query_one(GraphTree)
+        if tree.frozen:
+            self.query_one(NodeInspector).update("Training… the loss graph's numbers show again on pause (F9).")
+            return
         check = force_check or tree.size_of_graph <= CHECK_LIMIT
         self.query_one(NodeInspector).show_node(tree.selected_value(), tree.graph_root, tree.names, check=check)
 
     def _after_values_changed(self) -> None:
         """The Values changed (backward, zero, a step, training finished): relabel and re-inspect."""
         if self.graph_mode == "training":
-            self.show_graph()  # the loss graph was built from the old weights: build it again
+            self.show_graph(keep_changes=True)  # the loss graph was built from the old weights: build it again
         else:
             self.query_one(GraphTree).refresh_values()
             self._show_inspector()
@@ -300,6 +303,10 @@ class MicrogradApp(SessionCommands, App[None]):
             self._update_status("pausing…")
             return
         self._run = self.workbench.start_training()
+        # The loss graph's parameters are the model's Values, which the worker now updates (reference engine).
+        self.query_one(GraphTree).frozen = self.graph_mode == "training"
+        if self.graph_mode == "training":
+            self._show_inspector()
         self.pause_requested_at = None
         self._update_status()
         self.refresh_bindings()
@@ -437,7 +444,8 @@ class MicrogradApp(SessionCommands, App[None]):
         self._after_training()
 
     def _after_training(self) -> None:
+        self.query_one(GraphTree).frozen = False
         if self.graph_mode == "training":
-            self.show_graph()
+            self.show_graph(keep_changes=True)
         self._refresh_boundary()
         self._update_status()

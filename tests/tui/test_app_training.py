@@ -178,6 +178,17 @@ async def test_training_loss_graph_opens_lazily(app):
         tree.root.children[0].expand()
         await pilot.pause()
         assert len(tree_lines(app)) < 10  # data_loss's own operands only
+        await pilot.press("f8")  # a step rebuilds the loss graph; what changed is highlighted
+        await pilot.pause()
+        assert tree.changed_count == 3 and tree_lines(app)[0].startswith("loss +")  # loss, data_loss, reg_loss
+        assert any("reverse" in str(span.style) for span in tree.root.label.spans)
+        app.train_steps = None
+        await pilot.press("f9")
+        await pilot.pause()
+        assert tree.frozen and "Training" in str(app.query_one("#inspector").content)
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        assert not tree.frozen and str(app.query_one("#inspector").content).startswith("loss")
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert tree_lines(app)[0].startswith("g +")

@@ -40,47 +40,49 @@ class GraphTree(Tree[GraphNode]):
         super().__init__("(no graph)", **kwargs)
         self.auto_expand = True
         self.graph_root: Value | None = None
+        self.names: dict[Value, str] = {}  # labels, or "#id" for unlabelled nodes (what select() accepts)
+        self.size_of_graph = 0
+        # While training runs the model's Values belong to the worker thread: branches stay closed until pause.
+        self.frozen = False
         self._uses: dict[int, int] = {}  # id(value) -> how many operand slots refer to it
         self._home: dict[int, TreeNode[GraphNode]] = {}  # id(value) -> the line that shows it in full
-        self._shown: dict[int, tuple] = {}  # id(value) -> (data, grad) at the last refresh
-        self._changed: set[int] = set()
-        self.names: dict[Value, str] = {}
-        self.size_of_graph = 0
+        # Numbers by node name, so a rebuilt graph of the same shape (the training loss after a step) can
+        # still say what changed: what each line showed last, and what it showed the refresh before.
+        self._shown: dict[str, tuple] = {}
+        self._before: dict[str, tuple] = {}
 
     # ---- building -------------------------------------------------------------------------------------
 
-    def show_graph(self, root: Value | None) -> None:
+    def show_graph(self, root: Value | None, *, keep_changes: bool = False) -> None:
+        """Show a new graph; with keep_changes, highlight numbers that differ from the previous graph's."""
         self.graph_root = root
         self._home.clear()
-        self._shown.clear()
-        self._changed.clear()
+        self._before = dict(self._shown) if keep_changes else {}
+        self._shown = {}
         if root is None:
+            self.names, self.size_of_graph = {}, 0
             self.reset("(no graph: evaluate an expression that builds a Value)")
             return
-        self.names = graph.node_names(root)  # labels, or "#id" for unlabelled nodes (what select() accepts)
+        self.names = graph.node_names(root)
         self.size_of_graph = len(self.names)
         self._uses = _count_uses(root)
         self.reset(self._label(root, False), GraphNode(root))
         self._home[id(root)] = self.root
-        self._remember(root)
         self._fill(self.root)
         self.root.expand()
         self.move_cursor(self.root)
 
     def _fill(self, tree_node: TreeNode[GraphNode]) -> None:
         ref = tree_node.data
-        if ref is None or ref.filled or ref.reference:
+        if ref is None or ref.filled or ref.reference or self.frozen:
             return
         ref.filled = True
         for child in ref.value.children:
-            home = self._home.get(id(child))
-            if home is not None:  # already shown in full somewhere: a reference line, never a second subtree
+            if id(child) in self._home:  # already shown in full somewhere: a reference line, never a second subtree
                 tree_node.add_leaf(self._label(child, True), GraphNode(child, reference=True))
                 continue
-            added = tree_node.add(self._label(child, False), GraphNode(child),
-                                  allow_expand=bool(child.children))
+            added = tree_node.add(self._label(child, False), GraphNode(child), allow_expand=bool(child.children))
             self._home[id(child)] = added
-            self._remember(child)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[GraphNode]) -> None:
         if event.node.tree is self:
@@ -90,48 +92,40 @@ class GraphTree(Tree[GraphNode]):
 
     def refresh_values(self) -> None:
         """Relabel every built line; numbers that changed since the previous refresh are highlighted."""
-        self._changed = {key for key, value in self._built_values() if self._shown.get(key) != _numbers(value)}
-        for key, value in self._built_values():
-            self._remember(value)
-        self._relabel(self.root)
-
-    def _built_values(self):
-        for key, tree_node in self._home.items():
-            if tree_node.data is not None:
-                yield key, tree_node.data.value
-
-    def _relabel(self, tree_node: TreeNode[GraphNode]) -> None:
-        stack = [tree_node]
+        self._before = dict(self._shown)
+        stack = [self.root]
         while stack:
             node = stack.pop()
             if node.data is not None:
                 node.set_label(self._label(node.data.value, node.data.reference))
             stack.extend(node.children)
 
-    def _remember(self, value: Value) -> None:
-        self._shown[id(value)] = _numbers(value)
-
     def _label(self, value: Value, reference: bool) -> Text:
+        name = self.names.get(value, value.label or "?")
         label = Text()
-        label.append(self.names.get(value, value.label or "?"), style="bold")
+        label.append(name, style="bold")
         label.append(f" {value.op or 'leaf'}", style="italic")
-        uses = self._uses.get(id(value), 0)
         if reference:
             label.append("  ↑ shared, shown above", style="dim")
             return label
-        changed = id(value) in self._changed
-        number_style = "bold reverse" if changed else ""
+        numbers = _numbers(value)
+        self._shown[name] = numbers
+        previous = self._before.get(name)
+        number_style = "bold reverse" if previous is not None and previous != numbers else ""
         label.append("  data ", style="dim")
         label.append(fmt(value.data), style=number_style)
         label.append("  grad ", style="dim")
         label.append(fmt(value.grad), style=number_style)
+        uses = self._uses.get(id(value), 0)
         if uses > 1:
             label.append(f"  ×{uses} shared", style="dim")
         return label
 
     @property
     def changed_count(self) -> int:
-        return len(self._changed)
+        """How many shown nodes have numbers that differ from the previous refresh."""
+        return sum(1 for name, numbers in self._shown.items()
+                   if name in self._before and self._before[name] != numbers)
 
     def selected_value(self) -> Value | None:
         node = self.cursor_node
