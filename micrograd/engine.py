@@ -12,7 +12,10 @@ works (not in what it computes):
 * `Value.sum(values)` adds many values in one node (micrograd builds a chain of ``+`` nodes).
 
 Gradients *accumulate*: `backward()` adds into ``.grad`` (like micrograd and PyTorch), so call
-`zero_grad()` on the graph (or `Module.zero_grad()` on a model) before the next backward pass.
+`zero_grad()` on the graph (or `Module.zero_grad()` on a model) before the next backward pass. As in
+micrograd, a second `backward()` through the *same* graph without zeroing also re-propagates the
+intermediate nodes' stale grads, so it does not simply double the first result (PyTorch refuses a second
+backward through a freed graph instead). The app's "forget zero_grad" pitfall shows exactly this.
 """
 
 from __future__ import annotations
@@ -71,7 +74,8 @@ class Value:
     def __pow__(self, other):
         if isinstance(other, Value):
             return self._pow_value(other)
-        assert isinstance(other, (int, float)), "only supporting int/float powers for now"
+        if not isinstance(other, (int, float)):  # micrograd asserts; an assert vanishes under python -O
+            raise TypeError(f"** needs a number or a Value as the exponent, not {type(other).__name__}")
         base = self.data
         out = _power(base, other)
         return Value(out, (self,), f"**{other}",

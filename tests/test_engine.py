@@ -347,6 +347,11 @@ def test_errors_are_value_errors_naming_the_op_and_input(make, words):
     assert "math domain error" not in message
 
 
+def test_a_non_number_exponent_is_a_type_error_even_under_python_O():
+    with pytest.raises(TypeError, match="exponent"):
+        Value(2.0) ** "3"
+
+
 @pytest.mark.parametrize("x", [1000.0, -1000.0, 1e300, -1e300])
 def test_tanh_and_sigmoid_saturate_without_overflow(x):
     t, s = Value(x), Value(x)
