@@ -11,21 +11,21 @@ from time import perf_counter
 
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid
 from textual.message import Message
-from textual.widgets import ContentSwitcher, Footer, Static, Tree
+from textual.widgets import Footer, Static, Tree
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from micrograd.expression import ExpressionError
-from tui.screens.commands import MicrogradCommands
+from tui.screens.commands import KEYS, MicrogradCommands
 from tui.screens.help import HelpScreen
 from tui.screens.session_files import SessionCommands
 from tui.widgets.boundary import DecisionBoundary
+from tui.widgets.chart_pane import ChartPane
 from tui.widgets.controls import TrainingControls
 from tui.widgets.editor import ExpressionEditor
+from tui.widgets.graph_pane import GraphPane
 from tui.widgets.graph_tree import GraphTree
-from tui.widgets.inspector import CHECK_LIMIT, NodeInspector
 from tui.widgets.loss_chart import LossChart
 from tui.widgets.status import StatusLine
 from tui.workbench import TrainingRun, Workbench
@@ -75,36 +75,7 @@ class MicrogradApp(SessionCommands, App[None]):
     # Screen classes by size: below 80x24 the panes give way to a sentence (see app.tcss).
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (100, "-wide-enough")]
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-tall-enough")]
-    # Function keys and ctrl combinations TextArea and Input do not use (TextArea takes f6/f7), so no key is
-    # stolen while typing; "?" and space are plain bindings, which a focused editor or field consumes first.
-    BINDINGS = [
-        Binding("f5", "evaluate", "Eval", id="evaluate", tooltip="Evaluate the expression in the editor"),
-        Binding("f2", "backward", "Backward", id="backward",
-                tooltip="Backward pass from the output (gradients add up, as in micrograd)"),
-        Binding("f3", "zero_grad", "Zero", id="zero-grad", tooltip="Zero every gradient in the expression graph"),
-        Binding("f8", "step", "Step", id="step", tooltip="One training step"),
-        Binding("f9", "train", "Train", id="train", tooltip="Train / pause (space too, outside text fields)"),
-        Binding("f9", "pause", "Pause", id="pause",  # the same key: check_action shows one of the two
-                tooltip="Train / pause (space too, outside text fields)"),
-        Binding("space", "train_pause", "Train/Pause", id="train-pause-space", show=False),
-        Binding("ctrl+r", "reset", "Reset", id="reset", tooltip="Reset the model to its starting weights"),
-        # Shown in the pane subtitles rather than the footer, which has room for ~11 keys at 100 columns.
-        Binding("ctrl+g", "toggle_graph", "Graph", id="toggle-graph", show=False,
-                tooltip="Graph pane: expression / training loss"),
-        Binding("f4", "toggle_boundary", "Boundary", id="toggle-boundary", show=False,
-                tooltip="Chart pane: loss / decision boundary"),
-        Binding("ctrl+down", "focus_pane(1)", "Next pane", id="next-pane", show=False,
-                tooltip="Focus the next pane (tab: the next field)"),
-        Binding("ctrl+up", "focus_pane(-1)", "Previous pane", id="previous-pane", show=False,
-                tooltip="Focus the previous pane (shift+tab: the previous field)"),
-        Binding("ctrl+s", "save_session", "Save", id="save", tooltip="Save the session"),
-        Binding("ctrl+o", "open_session", "Open", id="open", tooltip="Open a session"),
-        Binding("f1", "help", "Help", id="help", tooltip="This help (? too, outside text fields)"),
-        Binding("question_mark", "help", "Help", id="help-question", show=False),
-        Binding("ctrl+p", "command_palette", "Commands", id="palette", show=False,
-                tooltip="Command palette: every action by name"),
-        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit"),
-    ]
+    BINDINGS = KEYS  # every key and every palette command live in tui/screens/commands.py
 
     def __init__(self, workbench: Workbench | None = None, *, train_steps: int | None = DEFAULT_TRAIN_STEPS):
         super().__init__()
@@ -122,13 +93,9 @@ class MicrogradApp(SessionCommands, App[None]):
                      f"Make the window larger, or press ctrl+q to quit.", id="too-small")
         with Grid(id="main"):
             yield ExpressionEditor(self.workbench.source, id="editor-pane", classes="pane")
-            with Vertical(id="graph-pane", classes="pane"):
-                yield GraphTree(id="graph-tree")
-                yield NodeInspector(id="inspector")
+            yield GraphPane(id="graph-pane", classes="pane")
             yield TrainingControls(id="controls-pane", classes="pane")
-            with ContentSwitcher(initial="loss-chart", id="chart-pane", classes="pane"):
-                yield LossChart(id="loss-chart")
-                yield DecisionBoundary(id="boundary")
+            yield ChartPane(id="chart-pane", classes="pane")
         yield StatusLine("", id="status", markup=False)
         yield Footer(compact=True)
 
@@ -138,8 +105,6 @@ class MicrogradApp(SessionCommands, App[None]):
         self.query_one("#controls-pane").border_title = "Training"
         self.query_one("#controls-pane").border_subtitle = "Enter applies"
         self.query_one("#controls-pane").can_focus = False
-        self.query_one("#chart-pane").can_focus = True  # so space (train/pause) has somewhere to go
-        self._set_chart_title()
         self.refresh_all()
         self.query_one("#editor-text").focus()
 
@@ -161,32 +126,19 @@ class MicrogradApp(SessionCommands, App[None]):
     # ---- what the panes show ------------------------------------------------------------------------------
 
     def show_graph(self, *, keep_changes: bool = False) -> None:
-        tree = self.query_one(GraphTree)
+        pane = self.query_one(GraphPane)
         if self.graph_mode == "training":
-            tree.show_graph(self.workbench.training_graph(), keep_changes=keep_changes)
-            title = f"Graph: training loss ({tree.size_of_graph:,} nodes)"
+            pane.show(self.workbench.training_graph(), "Graph: training loss ({nodes:,} nodes)",
+                      keep_changes=keep_changes)
         else:
-            tree.show_graph(self.workbench.output)
-            title = "Graph: expression"
-        self.query_one("#graph-pane").border_title = title
-        self.query_one("#graph-pane").border_subtitle = "ctrl+g switch"
-        self._show_inspector()
-
-    def _show_inspector(self, *, force_check: bool = False) -> None:
-        tree = self.query_one(GraphTree)
-        if tree.frozen:
-            self.query_one(NodeInspector).update("Training… the loss graph's numbers show again on pause (F9).")
-            return
-        check = force_check or tree.size_of_graph <= CHECK_LIMIT
-        self.query_one(NodeInspector).show_node(tree.selected_value(), tree.graph_root, tree.names, check=check)
+            pane.show(self.workbench.output, "Graph: expression")
 
     def _after_values_changed(self) -> None:
         """The Values changed (backward, zero, a step, training finished): relabel and re-inspect."""
         if self.graph_mode == "training":
             self.show_graph(keep_changes=True)  # the loss graph was built from the old weights: build it again
         else:
-            self.query_one(GraphTree).refresh_values()
-            self._show_inspector()
+            self.query_one(GraphPane).refresh_values()
 
     def _output_summary(self) -> str:
         out = self.workbench.output
@@ -205,16 +157,10 @@ class MicrogradApp(SessionCommands, App[None]):
             accuracy=last["accuracy"] if last else None, steps_per_second=self._steps_per_second,
             engine=self.workbench.config.training["engine"], state=state)
 
-    def _set_chart_title(self) -> None:
-        pane = self.query_one("#chart-pane", ContentSwitcher)
-        boundary = pane.current == "boundary"
-        pane.border_title = "Decision boundary" if boundary else "Loss & accuracy"
-        pane.border_subtitle = "F4 loss chart" if boundary else "F4 decision boundary"
-
     def _refresh_boundary(self) -> None:
         """Recompute the boundary picture, only when it is on screen and the model is idle."""
         view = self.query_one(DecisionBoundary)
-        if self.query_one("#chart-pane", ContentSwitcher).current != "boundary":
+        if not self.query_one(ChartPane).showing_boundary:
             return
         if self._run is not None:
             return  # the trainer belongs to the worker now; the picture updates when it pauses
@@ -304,9 +250,7 @@ class MicrogradApp(SessionCommands, App[None]):
             return
         self._run = self.workbench.start_training()
         # The loss graph's parameters are the model's Values, which the worker now updates (reference engine).
-        self.query_one(GraphTree).frozen = self.graph_mode == "training"
-        if self.graph_mode == "training":
-            self._show_inspector()
+        self.query_one(GraphPane).freeze(self.graph_mode == "training")
         self.pause_requested_at = None
         self._update_status()
         self.refresh_bindings()
@@ -328,9 +272,7 @@ class MicrogradApp(SessionCommands, App[None]):
         self.show_graph()
 
     def action_toggle_boundary(self) -> None:
-        pane = self.query_one("#chart-pane", ContentSwitcher)
-        pane.current = "boundary" if pane.current == "loss-chart" else "loss-chart"
-        self._set_chart_title()
+        self.query_one(ChartPane).toggle()
         self.call_after_refresh(self._refresh_boundary)  # after layout, so the grid matches the pane's size
 
     def action_focus_pane(self, direction: int) -> None:
@@ -377,15 +319,12 @@ class MicrogradApp(SessionCommands, App[None]):
 
     # ---- the graph pane -----------------------------------------------------------------------------------
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        self._show_inspector()
-
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         tree = self.query_one(GraphTree)
         value = tree.selected_value()
         if self.graph_mode == "expression" and value is not None:
             self.workbench.select(tree.names[value])
-        self._show_inspector(force_check=True)
+        self.query_one(GraphPane).inspect(force_check=True)
 
     # ---- training ---------------------------------------------------------------------------------------
 
@@ -444,7 +383,7 @@ class MicrogradApp(SessionCommands, App[None]):
         self._after_training()
 
     def _after_training(self) -> None:
-        self.query_one(GraphTree).frozen = False
+        self.query_one(GraphPane).freeze(False)
         if self.graph_mode == "training":
             self.show_graph(keep_changes=True)
         self._refresh_boundary()

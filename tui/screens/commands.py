@@ -1,10 +1,42 @@
-"""Every app action as a command-palette command (ctrl+p), in one table."""
+"""Every app action: its key (KEYS, the app's bindings) and its command-palette command (COMMANDS)."""
 
 from __future__ import annotations
 
 from functools import partial
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+# Function keys and ctrl combinations TextArea and Input do not use (TextArea takes f6/f7), so no key is
+# stolen while typing; "?" and space are plain bindings, which a focused editor or field consumes first.
+KEYS = [
+    Binding("f5", "evaluate", "Eval", id="evaluate", tooltip="Evaluate the expression in the editor"),
+    Binding("f2", "backward", "Backward", id="backward",
+            tooltip="Backward pass from the output (gradients add up, as in micrograd)"),
+    Binding("f3", "zero_grad", "Zero", id="zero-grad", tooltip="Zero every gradient in the expression graph"),
+    Binding("f8", "step", "Step", id="step", tooltip="One training step"),
+    Binding("f9", "train", "Train", id="train", tooltip="Train / pause (space too, outside text fields)"),
+    Binding("f9", "pause", "Pause", id="pause",  # the same key: check_action shows one of the two
+            tooltip="Train / pause (space too, outside text fields)"),
+    Binding("space", "train_pause", "Train/Pause", id="train-pause-space", show=False),
+    Binding("ctrl+r", "reset", "Reset", id="reset", tooltip="Reset the model to its starting weights"),
+    # Shown in the pane subtitles rather than the footer, which has room for ~11 keys at 100 columns.
+    Binding("ctrl+g", "toggle_graph", "Graph", id="toggle-graph", show=False,
+            tooltip="Graph pane: expression / training loss"),
+    Binding("f4", "toggle_boundary", "Boundary", id="toggle-boundary", show=False,
+            tooltip="Chart pane: loss / decision boundary"),
+    Binding("ctrl+down", "focus_pane(1)", "Next pane", id="next-pane", show=False,
+            tooltip="Focus the next pane (tab: the next field)"),
+    Binding("ctrl+up", "focus_pane(-1)", "Previous pane", id="previous-pane", show=False,
+            tooltip="Focus the previous pane (shift+tab: the previous field)"),
+    Binding("ctrl+s", "save_session", "Save", id="save", tooltip="Save the session"),
+    Binding("ctrl+o", "open_session", "Open", id="open", tooltip="Open a session"),
+    Binding("f1", "help", "Help", id="help", tooltip="This help (? too, outside text fields)"),
+    Binding("question_mark", "help", "Help", id="help-question", show=False),
+    Binding("ctrl+p", "command_palette", "Commands", id="palette", show=False,
+            tooltip="Command palette: every action by name"),
+    Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit"),
+]
 
 # (name shown in the palette, app action, help line)
 COMMANDS = (
