@@ -132,6 +132,8 @@ class MicrogradApp(SessionCommands, App[None]):
                       keep_changes=keep_changes)
         else:
             pane.show(self.workbench.output, "Graph: expression")
+            if self.workbench.selected is not None:  # e.g. a replayed selection: show that node
+                pane.reveal(self.workbench.find(self.workbench.selected))
 
     def _after_values_changed(self) -> None:
         """The Values changed (backward, zero, a step, training finished): relabel and re-inspect."""

@@ -150,3 +150,13 @@ async def test_command_palette_runs_actions(app):
         await pilot.pause(0.2)
         assert app.workbench.log[-1] == {"do": "zero_grad"}
         assert app.workbench.output.grad == 0
+
+
+async def test_a_selection_made_by_the_workbench_is_revealed_in_the_tree(app):
+    app.workbench.select("b")  # as a replayed session does: deep in the graph, below shared nodes
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        tree = app.query_one("#graph-tree")
+        assert tree.cursor_node.data.value is app.workbench.find("b")
+        assert str(app.query_one("#inspector").content).startswith("b   op leaf")

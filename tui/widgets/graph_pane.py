@@ -26,6 +26,11 @@ class GraphPane(Vertical):
         self.border_subtitle = "ctrl+g switch"
         self.inspect()
 
+    def reveal(self, value: Value | None) -> None:
+        if value is not None:
+            self.tree.reveal(value)
+            self.call_after_refresh(self.inspect)
+
     def refresh_values(self) -> None:
         self.tree.refresh_values()
         self.inspect()

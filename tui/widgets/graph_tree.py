@@ -121,6 +121,24 @@ class GraphTree(Tree[GraphNode]):
             label.append(f"  ×{uses} shared", style="dim")
         return label
 
+    def reveal(self, target: Value) -> None:
+        """Open the branches down to `target` and put the cursor on it (a replayed `select`)."""
+        path = _path_to(self.graph_root, target) if self.graph_root is not None else None
+        if not path:
+            return
+        node = self.root
+        for value in path[1:]:
+            self._fill(node)
+            node.expand()
+            node = next(child for child in node.children if child.data is not None and child.data.value is value)
+            if node.data.reference:  # shown in full elsewhere: continue from there
+                node = self._home[id(value)]
+        ancestor = node.parent
+        while ancestor is not None:
+            ancestor.expand()
+            ancestor = ancestor.parent
+        self.call_after_refresh(self.move_cursor, node)
+
     @property
     def changed_count(self) -> int:
         """How many shown nodes have numbers that differ from the previous refresh."""
@@ -144,3 +162,21 @@ def _count_uses(root: Value) -> dict[int, int]:
         for child in node.children:
             uses[id(child)] = uses.get(id(child), 0) + 1
     return uses
+
+
+def _path_to(root: Value, target: Value) -> list[Value] | None:
+    """Values from root down to target along operand links (depth first, without recursion), or None."""
+    parent: dict[int, Value | None] = {id(root): None}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node is target:
+            path = [node]
+            while parent[id(path[-1])] is not None:
+                path.append(parent[id(path[-1])])
+            return path[::-1]
+        for child in node.children:
+            if id(child) not in parent:
+                parent[id(child)] = node
+                stack.append(child)
+    return None
