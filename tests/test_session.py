@@ -343,13 +343,15 @@ def test_a_session_on_the_reference_engine_replays_too():
     assert report.workbench.history == wb.history and len(wb.history) == 2
 
 
-def test_a_workbench_without_a_recorded_start_is_saved_only_while_its_start_is_still_known():
+def test_any_workbench_records_its_start_so_configured_explorations_save_and_replay():
     from tui.workbench import Workbench
 
     wb = Workbench()
     wb.train(2)
-    assert session.replay(Session.from_workbench(wb)).ok  # nothing changed the settings or the text yet
     wb.configure({"model": {"activation": "tanh"}})
-    with pytest.raises(SessionError, match="cannot save: the settings this exploration started from"):
-        Session.from_workbench(wb)
-    assert session.replay(Session.from_workbench(session.new_workbench())).ok
+    wb.evaluate("x = Value(2.0)\ny = x.tanh()")
+    wb.train(2)
+    saved = Session.from_workbench(wb)
+    assert saved.config["model"]["activation"] == "relu"  # the start, before the configure
+    assert [a["do"] for a in saved.actions] == ["train", "configure", "evaluate", "train"]
+    assert session.replay(saved).ok

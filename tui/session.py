@@ -383,27 +383,16 @@ def save(session: Session, path: str | os.PathLike) -> None:
 
 
 def new_workbench(config: Any = None, expression: str | None = None) -> Any:
-    """A Workbench that remembers the state it was built from, so everything it does can be saved."""
+    """A fresh Workbench built from a session's starting state (a config dict or Config, and the expression)."""
     from tui.workbench import DEFAULT_EXPRESSION, Config, Workbench
 
     config = config if isinstance(config, Config) else Config.from_dict(config or {})
-    expression = DEFAULT_EXPRESSION if expression is None else expression
-    wb = Workbench(config, expression=expression)
-    if not isinstance(getattr(wb, "start", None), dict):
-        wb.start = {"config": config.to_dict(), "expression": expression}
-    return wb
+    return Workbench(config, expression=DEFAULT_EXPRESSION if expression is None else expression)
 
 
 def starting_state(wb: Any) -> tuple[dict, str]:
     """(config dict, expression) the workbench was built from: a session replays from there."""
-    start = getattr(wb, "start", None)
-    if isinstance(start, dict):
-        return start["config"], start["expression"]
-    # Without a record of the start, the current state is the start only if nothing has changed it since.
-    if any(a.get("do") in ("configure", "evaluate") for a in wb.log):
-        raise SessionError("cannot save: the settings this exploration started from were not recorded "
-                           "(a bug: the app should build its workbench with session.new_workbench)")
-    return wb.config.to_dict(), wb.source
+    return wb.start["config"], wb.start["expression"]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -187,6 +187,8 @@ class Workbench:
 
     def __init__(self, config: Config | None = None, expression: str = DEFAULT_EXPRESSION):
         self.config = Config.from_dict(config.to_dict()) if config is not None else Config()
+        # Where this exploration began: a session is this plus the log, and replay starts from here.
+        self.start = {"config": self.config.to_dict(), "expression": expression}
         self.log: list[dict] = []
         self.history: list[dict] = []
         self.dirty = False

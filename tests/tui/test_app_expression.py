@@ -160,3 +160,29 @@ async def test_a_selection_made_by_the_workbench_is_revealed_in_the_tree(app):
         tree = app.query_one("#graph-tree")
         assert tree.cursor_node.data.value is app.workbench.find("b")
         assert str(app.query_one("#inspector").content).startswith("b   op leaf")
+
+
+async def test_save_after_evaluating_records_the_start_and_replays(app, tmp_path):
+    """Saving after an edit must work: the session starts from the app's first state, then the evaluate."""
+    from textual.widgets import Input
+
+    from tui import session
+    from tui.screens.session_files import SaveSessionScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await type_program(pilot, "x = Value(3.0)\ny = x*(x+1)\ny.backward()")
+        await pilot.press("f5", "f8")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        save = app.screen
+        assert isinstance(save, SaveSessionScreen)
+        save.query_one("#file", Input).value = str(tmp_path / "edited")
+        await pilot.click("#save")
+        await pilot.pause()
+        assert not app.workbench.dirty, [note for note in app.notes]
+    saved = session.load(tmp_path / "edited.json")
+    assert saved.expression == DEFAULT_EXPRESSION  # the start, not the edit
+    assert [a["do"] for a in saved.actions] == ["evaluate", "step"]
+    report = session.replay(saved)
+    assert report.ok, report
