@@ -157,3 +157,157 @@ def test_apply_replays_a_log_to_the_same_results(wb):
     assert [e["do"] for e in fresh.log] == [e["do"] for e in wb.log]
     with pytest.raises(ValueError):
         fresh.apply({"do": "explode"})
+
+
+# ---- issue 7: tracing one sample, exports ---------------------------------------------------------------
+
+
+def _svm_loss_by_hand(wb, X):
+    """svm max-margin per sample, max(0, 1 - t*s) with t = 2*label - 1, from the trainer's compiled scores."""
+    import numpy as np
+
+    scores = wb.trainer.scores(X)[:, 0]
+    return np.maximum(0.0, 1.0 - (2 * wb.y - 1) * scores) if len(X) == len(wb.y) else None
+
+
+def _sample_with_loss(wb) -> int:
+    losses_by_hand = _svm_loss_by_hand(wb, wb.X)
+    return int(next(i for i, v in enumerate(losses_by_hand) if v > 0.05))
+
+
+def test_trace_builds_the_samples_loss_graph_with_the_trainers_numbers():
+    wb = Workbench()
+    wb.train(3)
+    i = _sample_with_loss(wb)
+    entry = wb.trace(i)
+    assert entry == {"do": "trace", "sample": i} and wb.log[-1] == entry and wb.traced == i
+    root = wb.sample_graph()
+    assert root.label == f"loss[{i}]"
+    assert root.data == pytest.approx(_svm_loss_by_hand(wb, wb.X)[i], rel=1e-12, abs=1e-12)
+    # the grad of the loss w.r.t. the input x0, against a central finite difference through the trainer
+    from micrograd import graph
+
+    x0 = graph.find(root, "x0")
+    eps = 1e-6
+    plus, minus = wb.X[i].copy(), wb.X[i].copy()
+    plus[0] += eps
+    minus[0] -= eps
+    t = 2 * wb.y[i] - 1
+    f = lambda x: max(0.0, 1.0 - t * wb.trainer.scores(x[None, :])[0, 0])  # noqa: E731
+    assert x0.grad == pytest.approx((f(plus) - f(minus)) / (2 * eps), rel=1e-5, abs=1e-7)
+
+
+def test_trace_leaves_the_trainers_values_alone_and_follows_the_training():
+    wb = Workbench()
+    wb.step()
+    before = [(p.data, p.grad) for p in wb.model.parameters()]
+    first = wb.sample_graph(5)
+    assert [(p.data, p.grad) for p in wb.model.parameters()] == before  # a detached copy took the backward
+    wb.step()
+    assert wb.sample_graph(5).data == pytest.approx(_svm_loss_by_hand(wb, wb.X)[5], abs=1e-12)
+    assert first.data == pytest.approx(first.data)  # the old graph is a snapshot, still readable
+
+
+def test_trace_refuses_a_missing_sample_and_replays():
+    wb = Workbench()
+    for bad in (-1, 100, 2.0, True):
+        with pytest.raises(ValueError, match="trace: sample"):
+            wb.trace(bad)
+    assert wb.log == [] and wb.traced is None
+    wb.trace(99)
+    wb.step()
+    fresh = Workbench()
+    for action in json.loads(json.dumps(wb.log)):
+        fresh.apply(action)
+    assert fresh.traced == 99 and fresh.sample_graph().data == wb.sample_graph().data
+    fresh.configure({"data": {"samples": 50}})
+    assert fresh.traced is None  # that point is gone; the view falls back to sample 0
+    assert fresh.sample_graph().label == "loss[0]"
+
+
+def test_trace_with_cross_entropy_on_three_classes():
+    import math
+
+    wb = Workbench()
+    wb.configure({"data": {"name": "yinyang"}, "model": {"layers": [8, 3]}, "training": {"loss": "cross_entropy"}})
+    root = wb.sample_graph(4)
+    logits = wb.trainer.scores(wb.X[4:5])[0]
+    expected = -logits[wb.y[4]] + math.log(sum(math.exp(v) for v in logits))
+    assert root.data == pytest.approx(expected, rel=1e-12)
+
+
+def test_export_text_graphs(tmp_path):
+    import shutil
+    import subprocess
+
+    wb = Workbench()
+    dot = wb.export_text("dot")
+    assert dot.startswith("digraph") and "-4" in dot
+    mermaid = wb.export_text("mermaid")
+    assert mermaid.split()[0] in ("graph", "flowchart")
+    assert wb.export_text("dot", "sample").count("->") > 100
+    if shutil.which("dot"):
+        (tmp_path / "g.dot").write_text(dot)
+        run = subprocess.run(["dot", "-Tplain", str(tmp_path / "g.dot")], capture_output=True, text=True)
+        assert run.returncode == 0 and run.stdout.startswith("graph")
+        assert "<svg" in wb.export_text("svg")
+        with pytest.raises(ValueError, match="export it as DOT"):
+            wb.export_text("svg", "training")
+    with pytest.raises(ValueError, match="expected one of"):
+        wb.export_text("png")
+    with pytest.raises(ValueError, match="view"):
+        wb.export_text("dot", "nowhere")
+    wb.evaluate("# nothing")  # no Value: nothing to draw
+    with pytest.raises(ValueError, match="no expression graph"):
+        wb.export_text("dot")
+
+
+def test_export_json_weights_round_trip_to_the_same_predictions():
+    from micrograd import export
+    from micrograd.engine import Value
+
+    wb = Workbench()
+    wb.train(5)
+    rebuilt = export.mlp_from_json(json.loads(wb.export_text("json")))
+    for row in wb.X[:10]:
+        assert rebuilt([Value(float(v)) for v in row]).data == wb.model([Value(float(v)) for v in row]).data
+
+
+def test_export_pytorch_script_gives_the_same_predictions(tmp_path, torch):
+    import importlib.util
+
+    from tui import exports
+
+    wb = Workbench()
+    wb.train(5)
+    path = exports.write_atomic(tmp_path / "mlp_torch.py", wb.export_text("torch"))
+    spec = importlib.util.spec_from_file_location("exported_mlp", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with torch.no_grad():
+        out = module.build_model()(torch.tensor(wb.X, dtype=torch.float64)).numpy()[:, 0]
+    assert out == pytest.approx(wb.trainer.scores(wb.X)[:, 0], rel=1e-9, abs=1e-12)
+
+
+def test_write_atomic_replaces_whole_files_and_says_why_it_failed(tmp_path):
+    from tui import exports
+
+    path = tmp_path / "out.txt"
+    path.write_text("old")
+    exports.write_atomic(path, "new\n")
+    assert path.read_text() == "new\n" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    with pytest.raises(ValueError, match="was not written"):
+        exports.write_atomic(tmp_path / "missing" / "out.txt", "x")
+    assert exports.default_path("torch", tmp_path) == tmp_path / "mlp_torch.py"
+
+
+def test_exports_wait_for_training_to_pause():
+    wb = Workbench()
+    run = wb.start_training()
+    run.step()
+    with pytest.raises(RuntimeError, match="pause"):
+        wb.export_text("json")
+    with pytest.raises(RuntimeError, match="pause"):
+        wb.sample_graph()
+    wb.finish_training(run)
+    assert wb.export_text("json")

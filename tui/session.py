@@ -157,6 +157,7 @@ ACTIONS: dict[str, Checker] = {
     "reset": obj({}),
     "configure": obj({"changes": CONFIG}, required=("changes",)),
     "select": obj({"label": text(1000)}, required=("label",)),
+    "trace": obj({"sample": integer(0, 100_000)}, required=("sample",)),
 }
 
 
@@ -263,7 +264,7 @@ def _key_order(value: dict) -> list:
     if "format" in value:
         first = _TOP_ORDER
     elif "do" in value:
-        first = ["do", "steps", "source", "label", "changes", "error"]
+        first = ["do", "steps", "source", "label", "sample", "changes", "error"]
     elif all(name in value for name in RESULT_FIELDS):
         first = list(RESULT_FIELDS)
     else:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from micrograd import datasets, graph, losses, nn, optim
 from micrograd.engine import Value
 from micrograd.expression import ExpressionError, Program, evaluate
+from tui import exports
 
 # micrograd's README example, verbatim from `a = Value(-4.0)` to `g.backward()` (its print lines left out).
 DEFAULT_EXPRESSION = """\
@@ -193,6 +194,7 @@ class Workbench:
         self.history: list[dict] = []
         self.dirty = False
         self.selected: str | None = None
+        self.traced: int | None = None  # the data point the graph pane's "sample" view traces
         self.source = expression
         self.program: Program | None = None
         self.error: ExpressionError | None = None
@@ -226,6 +228,23 @@ class Workbench:
         """The Value graph of the current training loss (built on demand: it can be 40,000 nodes)."""
         self._check_idle()
         return self.trainer.loss_graph()
+
+    def sample_graph(self, index: int | None = None) -> Value:
+        """One sample's loss term through the current model (default: the traced one, else 0), grads filled in."""
+        self._check_idle()
+        index = index if index is not None else (self.traced if self.traced is not None else 0)
+        return exports.sample_graph(self.model, self.X, self.y, index, self.config.training["loss"])
+
+    def export_text(self, kind: str, view: str = "expression") -> str:
+        """An export as text: the `view`'s graph ("expression", "training", "sample") as dot/svg/mermaid,
+        or the model as json/torch. ValueError (or RuntimeError without Graphviz) in one sentence."""
+        self._check_idle()
+        if not exports.KINDS[exports.check_kind(kind)][2]:
+            return exports.model_text(kind, self.model)
+        roots = {"expression": lambda: self.output, "training": self.training_graph, "sample": self.sample_graph}
+        if view not in roots:
+            raise ValueError(f"export: expected a view among {', '.join(roots)}, not {view!r}")
+        return exports.graph_text(kind, roots[view](), f"{view} graph")
 
     def decision_grid(self, resolution: int = 50):
         """The current model's outputs and classes over a grid spanning the data (a `micrograd.train.Grid`)."""
@@ -294,6 +313,12 @@ class Workbench:
         self.selected = label
         return self._record({"do": "select", "label": label})
 
+    def trace(self, sample: int) -> dict:
+        """Trace data point `sample`: the graph pane's "sample" view shows its forward graph and loss."""
+        _integer(sample, "trace: sample", 0, len(self.X) - 1)
+        self.traced = sample
+        return self._record({"do": "trace", "sample": sample})
+
     def find(self, label: str) -> Value | None:
         """The expression-graph node with this label, or this `graph.node_names` name ("#7" when unlabelled)."""
         root = self.output
@@ -317,6 +342,8 @@ class Workbench:
             return self.configure(action["changes"])
         if do == "select":
             return self.select(action["label"])
+        if do == "trace":
+            return self.trace(action["sample"])
         return getattr(self, do)()
 
     def mark_saved(self) -> None:
@@ -368,6 +395,8 @@ class Workbench:
         trainer = Trainer(mlp, X, y, loss=training["loss"], l2=training["l2"], optimizer=opt,
                           batch_size=training["batch_size"], engine=training["engine"], seed=model["seed"])
         self.config, self.X, self.y, self.model, self.trainer = config, X, y, mlp, trainer
+        if self.traced is not None and self.traced >= len(X):
+            self.traced = None  # fewer samples now: that point is gone
         self.history = []
 
     def _write_back(self) -> None:
@@ -395,4 +424,4 @@ def _make_dataset(data: dict):
     return make(n=data["samples"], noise=data["noise"], seed=data["seed"])
 
 
-_ACTIONS = ("evaluate", "backward", "zero_grad", "step", "train", "reset", "configure", "select")
+_ACTIONS = ("evaluate", "backward", "zero_grad", "step", "train", "reset", "configure", "select", "trace")

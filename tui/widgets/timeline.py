@@ -49,6 +49,8 @@ def describe(action: dict | None) -> str:
                                         for key, value in values.items())
     if do == "select":
         return f"select {action.get('label')}"
+    if do == "trace":
+        return f"trace sample {action.get('sample')}"
     return {"zero_grad": "zero the gradients"}.get(do, str(do))
 
 
