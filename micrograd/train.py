@@ -176,7 +176,7 @@ class Trainer:
     """Trains ``model`` on ``X`` (n, features) and ``y`` (n,) class indices, one `step()` at a time."""
 
     def __init__(self, model, X, y, *, loss="svm_max_margin", l2=1e-4, optimizer=None, batch_size=None,
-                 engine="compiled", seed=0):
+                 engine="compiled", seed=0, zero_grad=True):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         if loss not in LOSSES:
@@ -200,6 +200,11 @@ class Trainer:
         self.rng = np.random.default_rng(seed)
         self.steps_done = 0
         self.last_batch = None
+        # zero_grad=False is the lecture's pitfall "forgot to zero the grads": each step's gradient is added to
+        # every earlier one and the optimizer steps along the running sum (both engines alike). It may be
+        # switched between steps; the sum starts with the first step taken without zeroing.
+        self.zero_grad = bool(zero_grad)
+        self._grad_sum = None
         probe = model([Value(x) for x in X[0].tolist()])
         outputs = 1 if isinstance(probe, Value) else len(probe)
         if outputs != self.loss.outputs(self.num_classes):
@@ -223,12 +228,18 @@ class Trainer:
         error = ""
         try:
             data_loss, reg_loss, scores, grad = self.engine.evaluate(idx)
+            if self.zero_grad:
+                self._grad_sum = None  # switched back on: the next time it is forgotten starts afresh
+            else:
+                grad = grad.copy() if self._grad_sum is None else self._grad_sum + grad
             accuracy = float(np.mean(self._classes(scores) == y))
         except (ValueError, ZeroDivisionError, OverflowError) as err:  # a domain error: the loss is undefined
             data_loss, reg_loss, grad, accuracy, error = math.nan, math.nan, None, math.nan, str(err)
         loss = data_loss + reg_loss
         finite = math.isfinite(loss) and bool(np.isfinite(grad).all())
         if finite:
+            if not self.zero_grad:
+                self._grad_sum = grad
             lr = self.optimizer.update(self.engine.params, grad)
             self.engine.updated()
             self.steps_done += 1
@@ -282,6 +293,9 @@ class Trainer:
     def write_back(self) -> None:
         """Put the engine's parameter numbers and last gradients into the model's Values."""
         self.engine.write_back()
+        if not self.zero_grad and self._grad_sum is not None:  # what the forgotten zero_grad leaves in .grad
+            for p, g in zip(self.parameters, self._grad_sum.tolist()):
+                p.grad = g
 
     def loss_graph(self, *, backward=True) -> Value:
         """The reference-engine Value graph of the current loss on the current parameters and batch.

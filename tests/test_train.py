@@ -188,3 +188,32 @@ def test_step_result_to_dict_is_json_ready(data):
 def test_bad_configuration_is_one_clear_sentence(data, kwargs, message):
     with pytest.raises(ValueError, match=message):
         Trainer(demo_model(), *data, **kwargs)
+
+
+def test_forgetting_zero_grad_accumulates_grads_on_both_engines():
+    """zero_grad=False is micrograd's loop without `model.zero_grad()`: each step's grads add to the old ones."""
+    X, y = moons(20, 0.1, seed=3)
+    from micrograd.engine import Value
+    from micrograd.losses import LOSSES, l2
+
+    model = demo_model((4, 1), seed=5)  # the reference: micrograd's own loop, grads never zeroed
+    params = model.parameters()
+    expected = []
+    for k in range(4):
+        scores = [model([Value(a) for a in row]) for row in X.tolist()]
+        total = LOSSES["svm_max_margin"](scores, y.tolist()) + l2(params, 1e-4)
+        expected.append(total.data)
+        total.backward()  # adds to the grads left by the previous steps
+        for p in params:
+            p.data -= 0.05 * p.grad
+    results = {}
+    for engine in ("compiled", "reference"):
+        trainer = Trainer(demo_model((4, 1), seed=5), X, y, engine=engine, optimizer=SGD(lr=constant(0.05)),
+                          zero_grad=False)
+        results[engine] = [r.loss for r in trainer.run(4)]
+        assert results[engine] == pytest.approx(expected, rel=1e-9)
+        trainer.write_back()
+        assert [p.grad for p in trainer.parameters] == pytest.approx([p.grad for p in params], rel=1e-9)
+    correct = Trainer(demo_model((4, 1), seed=5), X, y, optimizer=SGD(lr=constant(0.05))).run(4)
+    assert correct[0].loss == pytest.approx(expected[0])
+    assert abs(correct[3].loss - expected[3]) > 1e-6  # forgetting zero_grad changes the trajectory

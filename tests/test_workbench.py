@@ -311,3 +311,72 @@ def test_exports_wait_for_training_to_pause():
         wb.sample_graph()
     wb.finish_training(run)
     assert wb.export_text("json")
+
+
+# ---- the stepper, the gradient check and the pitfalls (issue 7) ------------------------------------------
+
+def test_stepper_moves_are_logged_positions_and_replay_exactly(wb):
+    entry = wb.step_through("backward")
+    assert entry == {"do": "stepper", "mode": "backward", "position": 0, "overwrite": False}
+    for _ in range(3):
+        wb.stepper_move("next")
+    wb.stepper_move("previous")
+    assert wb.log[-1] == {"do": "stepper", "mode": "backward", "position": 2, "overwrite": False}
+    lines = wb.stepping.lines()
+    assert "f.grad += #33.data × g (line 11).grad  →  0.0000 += 0.5000 × 1.0000  =  0.5000" in lines
+    a = wb.find("a")
+    assert wb.stepping.numbers(a) == (-4.0, None)  # not reached yet: pending
+    wb.stepper_move("end")
+    expected = {n: n.grad for n in wb.output.topological_order()}  # the README's own g.backward()
+    assert {n: wb.stepping.stepper.grad_of(n) for n in expected} == expected
+    assert wb.stepping.numbers(a) == (-4.0, pytest.approx(138.83381924198252))  # micrograd's README number
+    replayed = Workbench()
+    for action in json.loads(json.dumps(wb.log)):
+        replayed.apply(action)
+    assert replayed.stepping.position == wb.stepping.position == wb.stepping.total
+    wb.step_through("off")
+    assert wb.stepping is None and wb.log[-1]["mode"] == "off"
+    assert a.grad == pytest.approx(138.83381924198252)  # stepping never wrote into the Values
+
+
+def test_stepper_refuses_bad_positions_and_evaluate_turns_it_off(wb):
+    wb.step_through("forward", 3)
+    assert wb.stepping.numbers(wb.find("a"))[0] == -4.0
+    with pytest.raises(ValueError, match="position"):
+        wb.step_through("forward", 10_000)
+    with pytest.raises(ValueError, match="stepper.mode"):
+        wb.step_through("sideways")
+    wb.evaluate("a = Value(3.0)\nb = a + a\n")
+    assert wb.stepping is None
+    with pytest.raises(ValueError, match="stepper is off"):
+        wb.stepper_move("next")
+
+
+def test_gradient_check_and_the_overwrite_pitfall():
+    wb = Workbench(expression="a = Value(3.0)\nb = a + a\nb.backward()\n")
+    (row,) = wb.gradient_check()
+    assert (row.name, row.backprop, row.ok) == ("a", 2.0, True) and row.numerical == pytest.approx(2.0)
+    wb.step_through("backward", 1, overwrite=True)  # `=` instead of `+=`: the second update replaces the first
+    assert wb.stepping.numbers(wb.find("a"))[1] == 1.0
+    assert any("overwrote" in line for line in wb.stepping.lines())
+    (row,) = wb.gradient_check()
+    assert row.backprop == 1.0 and not row.ok
+    wb.step_through("backward", 1)
+    assert wb.stepping.numbers(wb.find("a"))[1] == 2.0 and wb.gradient_check()[0].ok
+
+
+def test_forgetting_zero_grad_is_a_live_logged_toggle(wb):
+    good = Workbench().train(6)["results"]
+    wb.train(2)
+    assert wb.forget_zero_grad(True) == {"do": "forget_zero_grad", "on": True}
+    bad = wb.train(4)["results"]
+    assert bad[0]["loss"] == good[2]["loss"]  # the first step without zeroing has nothing to add to yet
+    assert bad[3]["loss"] != pytest.approx(good[5]["loss"], rel=1e-3)  # then the grads pile up
+    wb.reset()  # a reset keeps the pitfall: the fresh model also trains without zeroing
+    assert wb.trainer.zero_grad is False
+    replayed = Workbench()
+    for action in json.loads(json.dumps(wb.log)):
+        replayed.apply(action)
+    assert replayed.log[2]["results"] == wb.log[2]["results"] and replayed.forgetting_zero_grad
+    with pytest.raises(ValueError, match="true or false"):
+        wb.forget_zero_grad("yes")

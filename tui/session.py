@@ -147,6 +147,12 @@ RESULT = obj({"step": integer(), "loss": number(nonfinite=True), "data_loss": nu
               "lr": number(nonfinite=True)}, required=RESULT_FIELDS)
 MAX_STEPS = 100_000  # per train action: replaying more would keep `check` busy for hours
 
+def _flag(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(path, "expected true or false")
+    return value
+
+
 ACTIONS: dict[str, Checker] = {
     "evaluate": obj({"source": text(100_000), "error": text(10_000)}, required=("source",)),
     "backward": obj({}),
@@ -157,6 +163,10 @@ ACTIONS: dict[str, Checker] = {
     "reset": obj({}),
     "configure": obj({"changes": CONFIG}, required=("changes",)),
     "select": obj({"label": text(1000)}, required=("label",)),
+    # the backprop/forward stepper (tui/stepping.py): its whole state, so replay lands on the same screen
+    "stepper": obj({"mode": text(16), "position": integer(), "overwrite": _flag},
+                   required=("mode", "position")),
+    "forget_zero_grad": obj({"on": _flag}, required=("on",)),
     "trace": obj({"sample": integer(0, 100_000)}, required=("sample",)),
 }
 

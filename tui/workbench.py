@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from micrograd import datasets, graph, losses, nn, optim
 from micrograd.engine import Value
 from micrograd.expression import ExpressionError, Program, evaluate
+from tui import stepping
 from tui import exports
 
 # micrograd's README example, verbatim from `a = Value(-4.0)` to `g.backward()` (its print lines left out).
@@ -199,6 +200,8 @@ class Workbench:
         self.program: Program | None = None
         self.error: ExpressionError | None = None
         self._run: TrainingRun | None = None
+        self.stepping: stepping.StepperState | None = None  # the backprop/forward stepper, when on
+        self.forgetting_zero_grad = False  # the lecture's pitfall, toggled live by forget_zero_grad()
         self._build()
         try:  # the initial build is the session's starting state: not logged
             self.program = evaluate(expression)
@@ -263,7 +266,7 @@ class Workbench:
             self.error = err
             self._record({**entry, "error": str(err)})
             raise
-        self.program, self.error, self.selected = program, None, None
+        self.program, self.error, self.selected, self.stepping = program, None, None, None
         return self._record(entry)
 
     def backward(self) -> dict:
@@ -319,6 +322,48 @@ class Workbench:
         self.traced = sample
         return self._record({"do": "trace", "sample": sample})
 
+    def step_through(self, mode: str, position: int = 0, overwrite: bool = False) -> dict:
+        """The stepper (tui/stepping.py) on the expression graph: mode backward/forward/off, at `position`."""
+        _choice(mode, "stepper.mode", stepping.MODES)
+        if not isinstance(overwrite, bool):
+            raise ValueError(f"stepper.overwrite: expected true or false, not {overwrite!r}")
+        if mode == "off":
+            self.stepping, position, overwrite = None, 0, False
+        else:
+            root, state = self._output_or_raise("step through the graph"), self.stepping
+            if state is None or state.mode != mode or state.overwrite != overwrite or state.stepper.root is not root:
+                state = stepping.StepperState(mode, overwrite, stepping.make_stepper(root, mode, overwrite))
+            state.stepper.goto(position)  # ValueError for a position outside 0..total
+            self.stepping = state
+        return self._record({"do": "stepper", "mode": mode, "position": position, "overwrite": overwrite})
+
+    def stepper_move(self, move: str) -> dict:
+        """next / previous / end / restart, logged as the position it leads to."""
+        state = self.stepping
+        if state is None:
+            raise ValueError("the stepper is off (ctrl+b turns it on)")
+        _choice(move, "stepper move", stepping.MOVES)
+        position = {"next": min(state.position + 1, state.total), "previous": max(state.position - 1, 0),
+                    "end": state.total, "restart": 0}[move]
+        return self.step_through(state.mode, position, state.overwrite)
+
+    def forget_zero_grad(self, on: bool) -> dict:
+        """The pitfall: from the next training step on, grads are not zeroed (each step adds to the last)."""
+        self._check_idle()
+        if not isinstance(on, bool):
+            raise ValueError(f"forget_zero_grad: expected true or false, not {on!r}")
+        self.forgetting_zero_grad = on
+        self.trainer.zero_grad = not on
+        return self._record({"do": "forget_zero_grad", "on": on})
+
+    def gradient_check(self) -> list:
+        """Every leaf's grad (the stepper's while it runs backward, pending = 0) vs a finite difference."""
+        state = self.stepping
+        grads = None
+        if state is not None and state.mode == "backward":
+            grads = lambda node: state.stepper.grad_of(node) or 0  # noqa: E731
+        return stepping.gradient_check(self._output_or_raise("check gradients"), grads)
+
     def find(self, label: str) -> Value | None:
         """The expression-graph node with this label, or this `graph.node_names` name ("#7" when unlabelled)."""
         root = self.output
@@ -342,6 +387,10 @@ class Workbench:
             return self.configure(action["changes"])
         if do == "select":
             return self.select(action["label"])
+        if do == "forget_zero_grad":
+            return self.forget_zero_grad(action["on"])
+        if do == "stepper":
+            return self.step_through(action["mode"], action.get("position", 0), action.get("overwrite", False))
         if do == "trace":
             return self.trace(action["sample"])
         return getattr(self, do)()
@@ -393,7 +442,8 @@ class Workbench:
         else:
             opt = optim.AdamW(lr=lr)
         trainer = Trainer(mlp, X, y, loss=training["loss"], l2=training["l2"], optimizer=opt,
-                          batch_size=training["batch_size"], engine=training["engine"], seed=model["seed"])
+                          batch_size=training["batch_size"], engine=training["engine"], seed=model["seed"],
+                          zero_grad=not self.forgetting_zero_grad)
         self.config, self.X, self.y, self.model, self.trainer = config, X, y, mlp, trainer
         if self.traced is not None and self.traced >= len(X):
             self.traced = None  # fewer samples now: that point is gone
@@ -424,4 +474,5 @@ def _make_dataset(data: dict):
     return make(n=data["samples"], noise=data["noise"], seed=data["seed"])
 
 
-_ACTIONS = ("evaluate", "backward", "zero_grad", "step", "train", "reset", "configure", "select", "trace")
+_ACTIONS = ("evaluate", "backward", "zero_grad", "step", "train", "reset", "configure", "select", "trace",
+            "stepper", "forget_zero_grad")

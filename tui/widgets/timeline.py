@@ -49,6 +49,13 @@ def describe(action: dict | None) -> str:
                                         for key, value in values.items())
     if do == "select":
         return f"select {action.get('label')}"
+    if do == "forget_zero_grad":
+        return "pitfall: forget zero_grad " + ("on (grads accumulate)" if action.get("on") else "off")
+    if do == "stepper":
+        if action.get("mode") == "off":
+            return "stepper off"
+        pitfall = " (= instead of +=)" if action.get("overwrite") else ""
+        return f"{action.get('mode')} stepper at step {action.get('position')}{pitfall}"
     if do == "trace":
         return f"trace sample {action.get('sample')}"
     return {"zero_grad": "zero the gradients"}.get(do, str(do))
