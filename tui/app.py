@@ -18,8 +18,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from micrograd.expression import ExpressionError
 from tui.screens.commands import KEYS, MicrogradCommands
+from tui.screens.export import ExportCommands
 from tui.screens.help import HelpScreen
 from tui.screens.session_files import SessionCommands
+from tui.screens.trace import TraceCommands
 from tui.widgets.boundary import DecisionBoundary
 from tui.widgets.chart_pane import ChartPane
 from tui.widgets.controls import TrainingControls
@@ -66,7 +68,7 @@ class TrainingFinished(Message):
         self.run = run
 
 
-class MicrogradApp(SessionCommands, App[None]):
+class MicrogradApp(ExportCommands, TraceCommands, SessionCommands, App[None]):
     """Save/open/replay (ctrl+s, ctrl+o, the timeline) come from the SessionCommands mixin (issue 6)."""
 
     CSS_PATH = "app.tcss"
@@ -81,7 +83,7 @@ class MicrogradApp(SessionCommands, App[None]):
         super().__init__()
         self.workbench = workbench if workbench is not None else Workbench()
         self.train_steps = train_steps
-        self.graph_mode = "expression"  # or "training": what the tree shows
+        self.graph_mode = "expression"  # or "training", or "sample" (the traced one): what the tree shows
         self._run: TrainingRun | None = None
         self._steps_per_second: float | None = None
         self.pause_requested_at: int | None = None  # run.steps when pause was pressed (tests check "within a step")
@@ -130,6 +132,9 @@ class MicrogradApp(SessionCommands, App[None]):
         if self.graph_mode == "training":
             pane.show(self.workbench.training_graph(), "Graph: training loss ({nodes:,} nodes)",
                       keep_changes=keep_changes)
+        elif self.graph_mode == "sample":  # a detached copy of the model: its backward leaves the trainer alone
+            pane.show(self.workbench.sample_graph(), f"Graph: sample {self.workbench.traced or 0} "
+                      f"loss ({{nodes:,}} nodes)", keep_changes=keep_changes)
         else:
             pane.show(self.workbench.output, "Graph: expression")
             if self.workbench.selected is not None:  # e.g. a replayed selection: show that node
@@ -137,7 +142,7 @@ class MicrogradApp(SessionCommands, App[None]):
 
     def _after_values_changed(self) -> None:
         """The Values changed (backward, zero, a step, training finished): relabel and re-inspect."""
-        if self.graph_mode == "training":
+        if self.graph_mode in ("training", "sample"):
             self.show_graph(keep_changes=True)  # the loss graph was built from the old weights: build it again
         else:
             self.query_one(GraphPane).refresh_values()
@@ -232,7 +237,9 @@ class MicrogradApp(SessionCommands, App[None]):
             return not training
         if action == "pause":
             return training
-        if action in ("evaluate", "step", "reset", "toggle_graph") and training:
+        if action == "trace_step":  # + and - only mean something in the sample view
+            return self.graph_mode == "sample" and not training
+        if action in ("evaluate", "step", "reset", "toggle_graph", "export", "trace") and training:
             return None
         return True
 
@@ -270,7 +277,9 @@ class MicrogradApp(SessionCommands, App[None]):
     def action_toggle_graph(self) -> None:
         if self._busy():
             return
-        self.graph_mode = "training" if self.graph_mode == "expression" else "expression"
+        # expression -> training loss -> the traced sample (once one was traced: ctrl+t) -> expression
+        views = ("expression", "training") + (("sample",) if self.workbench.traced is not None else ())
+        self.graph_mode = views[(views.index(self.graph_mode) + 1) % len(views) if self.graph_mode in views else 0]
         self.show_graph()
 
     def action_toggle_boundary(self) -> None:
@@ -386,7 +395,7 @@ class MicrogradApp(SessionCommands, App[None]):
 
     def _after_training(self) -> None:
         self.query_one(GraphPane).freeze(False)
-        if self.graph_mode == "training":
+        if self.graph_mode in ("training", "sample"):
             self.show_graph(keep_changes=True)
         self._refresh_boundary()
         self._update_status()

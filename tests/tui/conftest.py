@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from tui.app import MicrogradApp
@@ -66,3 +69,24 @@ async def expand_everything(app, pilot) -> None:
 def set_program(app, text: str) -> None:
     """Put text in the editor without typing it key by key (typing is tested once; it is slow)."""
     app.query_one("#editor-text").load_text(text)
+
+
+_SVG_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+                       r'clip-path="url\(#terminal-\d+-line-(\d+)\)">(.*?)</text>')
+_CELL_WIDTH = 12.2  # Textual's SVG export: 0.61 x its 20 px font size per terminal column
+
+
+def screen_text(app) -> str:
+    """The screen as plain text lines, rebuilt from `app.export_screenshot()`.
+
+    The SVG holds one <text> per styled run, at its x position, and leaves out runs that are only spaces, so
+    stripping the markup would glue words together; placing each run at its column gives back the screen.
+    """
+    width, height = app.size
+    grid = [[" "] * width for _ in range(height)]
+    for x, line, content in _SVG_TEXT.findall(app.export_screenshot()):
+        row, col = int(line), round(float(x) / _CELL_WIDTH)
+        for offset, char in enumerate(html.unescape(content).replace("\xa0", " ")):
+            if row < height and col + offset < width:
+                grid[row][col + offset] = char
+    return "\n".join("".join(row).rstrip() for row in grid)

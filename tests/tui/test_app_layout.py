@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.tui.conftest import SIZE, wait_for_training
+from tests.tui.conftest import SIZE, screen_text, wait_for_training
 from tui import cli
 from tui.app import MicrogradApp
-
-
-def screen_text(app) -> str:
-    """The screenshot's text, without SVG markup (non-breaking spaces as spaces)."""
-    svg = app.export_screenshot()
-    text = re.sub(r"<[^>]+>", "", svg)
-    for entity, char in (("&#160;", " "), ("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"')):
-        text = text.replace(entity, char)
-    return text.replace("\xa0", " ")
 
 
 async def test_main_screen_at_100x30_shows_four_panes_status_and_footer(app):
