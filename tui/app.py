@@ -21,6 +21,7 @@ from tui.screens.commands import KEYS, MicrogradCommands
 from tui.screens.export import ExportCommands
 from tui.screens.help import HelpScreen
 from tui.screens.session_files import SessionCommands
+from tui.screens.stepping import StepperCommands
 from tui.screens.trace import TraceCommands
 from tui.widgets.boundary import DecisionBoundary
 from tui.widgets.chart_pane import ChartPane
@@ -68,7 +69,7 @@ class TrainingFinished(Message):
         self.run = run
 
 
-class MicrogradApp(ExportCommands, TraceCommands, SessionCommands, App[None]):
+class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionCommands, App[None]):
     """Save/open/replay (ctrl+s, ctrl+o, the timeline) come from the SessionCommands mixin (issue 6)."""
 
     CSS_PATH = "app.tcss"
@@ -139,6 +140,7 @@ class MicrogradApp(ExportCommands, TraceCommands, SessionCommands, App[None]):
             pane.show(self.workbench.output, "Graph: expression")
             if self.workbench.selected is not None:  # e.g. a replayed selection: show that node
                 pane.reveal(self.workbench.find(self.workbench.selected))
+        self.show_stepper()  # the stepper's numbers, or none (another view, a new expression)
 
     def _after_values_changed(self) -> None:
         """The Values changed (backward, zero, a step, training finished): relabel and re-inspect."""
@@ -159,6 +161,8 @@ class MicrogradApp(ExportCommands, TraceCommands, SessionCommands, App[None]):
         last = history[-1] if history else None
         if state is None:
             state = "training…" if self._run is not None else "ready"
+        if self.workbench.forgetting_zero_grad:
+            state += " · zero_grad forgotten!"
         self.query_one(StatusLine).show(
             step=last["step"] if last else None, loss=last["loss"] if last else None,
             accuracy=last["accuracy"] if last else None, steps_per_second=self._steps_per_second,

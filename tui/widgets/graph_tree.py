@@ -44,6 +44,8 @@ class GraphTree(Tree[GraphNode]):
         self.size_of_graph = 0
         # While training runs the model's Values belong to the worker thread: branches stay closed until pause.
         self.frozen = False
+        # The workbench's StepperState while the stepper is on: lines show its numbers ("pending" grads).
+        self.stepping = None
         self._uses: dict[int, int] = {}  # id(value) -> how many operand slots refer to it
         self._home: dict[int, TreeNode[GraphNode]] = {}  # id(value) -> the line that shows it in full
         # Numbers by node name, so a rebuilt graph of the same shape (the training loss after a step) can
@@ -108,21 +110,27 @@ class GraphTree(Tree[GraphNode]):
         if reference:
             label.append("  ↑ shared, shown above", style="dim")
             return label
-        numbers = _numbers(value)
+        data, grad = (value.data, value.grad) if self.stepping is None else self.stepping.numbers(value)
+        numbers = (repr(data), repr(grad))  # repr: NaN != NaN would mark a diverged node changed every time
         self._shown[name] = numbers
         previous = self._before.get(name)
         number_style = "bold reverse" if previous is not None and previous != numbers else ""
         label.append("  data ", style="dim")
-        label.append(fmt(value.data), style=number_style)
+        label.append(fmt(data) if data is not None else "…", style=number_style)
         label.append("  grad ", style="dim")
-        label.append(fmt(value.grad), style=number_style)
+        label.append(fmt(grad) if grad is not None else "pending", style=number_style or ("dim" * (grad is None)))
+        if self.stepping is not None and self.stepping.is_current(value):
+            label.append("  ◀ this step", style="bold")
+        elif self.stepping is not None and self.stepping.is_partial(value):
+            label.append("  (partial)", style="dim")
         uses = self._uses.get(id(value), 0)
         if uses > 1:
             label.append(f"  ×{uses} shared", style="dim")
         return label
 
-    def reveal(self, target: Value) -> None:
-        """Open the branches down to `target` and put the cursor on it (a replayed `select`)."""
+    def reveal(self, target: Value, *, open_it: bool = False) -> None:
+        """Open the branches down to `target` and put the cursor on it (a replayed `select`); with open_it,
+        its own branch too (the stepper: the operands that just received grads)."""
         path = _path_to(self.graph_root, target) if self.graph_root is not None else None
         if not path:
             return
@@ -137,6 +145,9 @@ class GraphTree(Tree[GraphNode]):
         while ancestor is not None:
             ancestor.expand()
             ancestor = ancestor.parent
+        if open_it:
+            self._fill(node)
+            node.expand()
         self.call_after_refresh(self.move_cursor, node)
 
     @property

@@ -24,6 +24,21 @@ class NodeInspector(Static):
         self.update(describe(value, root, names, check=check))
 
 
+    def show_step(self, state, value: Value | None, names: dict) -> None:
+        """The stepper's rule text with numbers (tui/stepping.py StepperState), and the node at the cursor."""
+        text = Text()
+        lines = state.lines()
+        text.append(lines[0] + "\n", style="bold")
+        for line in lines[1:]:
+            text.append(line + "\n", style="red" if line.startswith("pitfall") else "")
+        if value is not None and not state.is_current(value):
+            data, grad = state.numbers(value)
+            shown = [f"data {graph.num(data)}" if data is not None else "data not computed yet",
+                     f"grad {graph.num(grad)}" if grad is not None else "grad pending"]
+            text.append(f"cursor: {names.get(value, value.label or '?')}  {'  '.join(shown)}", style="dim")
+        self.update(text)
+
+
 def describe(value: Value, root: Value | None, names: dict, *, check: bool) -> Text:
     text = Text()
     text.append(names.get(value, value.label or "?"), style="bold")

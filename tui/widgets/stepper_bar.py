@@ -1,0 +1,32 @@
+"""The stepper bar: one line under the graph tree while the backprop (or forward) stepper is on.
+
+It has focus while stepping, so the arrows step instead of scrolling the tree; every key calls an app action
+(tui/screens/stepping.py), which moves the workbench's stepper and redraws.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Static
+
+
+class StepperBar(Static, can_focus=True):
+    BINDINGS = [
+        Binding("right", "app.stepper_move('next')", "Next step", show=False),
+        Binding("left", "app.stepper_move('previous')", "Previous step", show=False),
+        Binding("end", "app.stepper_move('end')", "Run to end", show=False),
+        Binding("home", "app.stepper_move('restart')", "Restart", show=False),
+        Binding("f", "app.stepper_switch", "Forward/backward", show=False),
+        Binding("o", "app.stepper_overwrite", "= instead of +=", show=False),
+        Binding("escape", "app.stepper_toggle", "Leave the stepper", show=False),
+    ]
+
+    def show_state(self, state) -> None:
+        """`state` is the workbench's StepperState (tui/stepping.py)."""
+        text = Text()
+        text.append(f" {state.mode} {state.position}/{state.total} ", style="bold reverse")
+        if state.overwrite and state.mode == "backward":
+            text.append(" = not += ", style="bold red")
+        text.append("  ←→ Home End  f fwd/bwd  o =/+=  Esc off", style="dim")
+        self.update(text)
