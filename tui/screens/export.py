@@ -45,6 +45,7 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
         self.folder = folder if folder is not None else Path.cwd()
         self.kind = kind
         self.confirmed_overwrite: Path | None = None
+        self._texts: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         options = [Option(f"{label}" + (f" — {VIEW_NAMES.get(self.view, self.view)}" if graph else ""), id=kind)
@@ -85,13 +86,14 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
         path = Path(name).expanduser()
         if not path.is_absolute():
             path = self.folder / path
-        if path.exists() and path != self.confirmed_overwrite:
-            self.confirmed_overwrite = path  # ask once: a second export means yes
-            error.update(f"{path.name} exists; press enter again to replace it.")
-            return
-        try:
-            text = self.produce(self.kind)
-            exports.write_atomic(path, text)
+        try:  # first, so a graph that cannot be exported says so before any question about the file
+            if self.kind not in self._texts:  # nothing changes while the screen is open: make it once
+                self._texts[self.kind] = self.produce(self.kind)
+            if path.exists() and path != self.confirmed_overwrite:
+                self.confirmed_overwrite = path  # ask once: a second export means yes
+                error.update(f"{path.name} exists; press enter again to replace it.")
+                return
+            exports.write_atomic(path, self._texts[self.kind])
         except (ValueError, RuntimeError, OSError) as err:
             error.update(str(err))
             return

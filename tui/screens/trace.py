@@ -34,7 +34,7 @@ class TraceScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"[b]Trace one sample[/b]  (0 to {self.count - 1}; enter traces, escape cancels)")
+            yield Label(f"[b]Trace one sample[/b]  (0 to {self.count - 1}; enter traces, esc cancels)")
             yield Input(str(self.current), id="trace-index", type="integer")
             yield Static("In the sample view, + and - trace the next and previous sample.", id="trace-error")
 
@@ -89,3 +89,4 @@ class TraceCommands:
             return
         self.graph_mode = "sample"
         self.show_graph()
+        self.query_one("#graph-tree").focus()  # where + and - reach the app (an editor would type them)

@@ -1,0 +1,151 @@
+"""Export (issue 7), through real keys: ctrl+l opens the export screen; the graph as DOT (parsed by Graphviz),
+SVG and Mermaid; the trained MLP as JSON weights (round trip to identical predictions) and as a PyTorch script
+(the same predictions in torch); no overwrite without a second enter; errors stay in the screen."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from micrograd import export, graph
+from micrograd.engine import Value
+from tests.tui.conftest import SIZE, wait_for_training
+from tui.screens.export import ExportScreen
+
+DOWN = {"dot": 0, "svg": 1, "mermaid": 2, "json": 3, "torch": 4}  # the options' order on the screen
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """The working folder, where exports go by default."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+async def export_by_keys(app, pilot, kind: str) -> None:
+    await pilot.press("ctrl+l")
+    await pilot.pause()
+    assert isinstance(app.screen, ExportScreen)
+    await pilot.press(*["down"] * DOWN[kind], "enter")
+    await pilot.pause()
+
+
+def error_text(app) -> str:
+    return str(app.screen.query_one("#export-error").content)
+
+
+async def test_export_the_expression_graph_as_dot_and_mermaid(app, folder):
+    async with app.run_test(size=SIZE) as pilot:
+        await export_by_keys(app, pilot, "dot")
+        path = folder / "micrograd-graph.dot"
+        assert not isinstance(app.screen, ExportScreen) and path.exists()
+        assert any(str(path) in note for note, _ in app.notes)
+        dot_text = path.read_text()
+        assert dot_text.startswith("digraph") and "24.7041" in dot_text  # g's data
+        if shutil.which("dot") is None:
+            pytest.skip("Graphviz's dot is not installed: the DOT file cannot be parsed here")
+        run = subprocess.run(["dot", "-Tplain", str(path)], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        values = [line for line in run.stdout.splitlines() if line.startswith("node ") and " record " in line]
+        assert len(values) == len(list(graph.walk(app.workbench.output))) == 39  # one record per Value
+
+        await export_by_keys(app, pilot, "mermaid")
+        mermaid = (folder / "micrograd-graph.mmd").read_text()
+        assert mermaid.split()[0] in ("graph", "flowchart") and mermaid == app.workbench.export_text("mermaid")
+
+
+async def test_export_svg_of_the_traced_sample_and_refuse_the_huge_training_graph(app, folder):
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed: SVG export shows its sentence instead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t", "backspace", "7", "enter")
+        await pilot.pause()
+        await export_by_keys(app, pilot, "svg")
+        svg = (folder / "micrograd-graph.svg").read_text()
+        assert "<svg" in svg and "loss[7]" in svg
+        assert any("traced sample" in note for note, _ in app.notes)
+        await pilot.press("ctrl+g", "ctrl+g")  # sample -> expression -> training loss
+        await pilot.pause()
+        assert app.graph_mode == "training"
+        await export_by_keys(app, pilot, "svg")
+        assert isinstance(app.screen, ExportScreen)  # still open, with the reason in one sentence
+        assert "export it as DOT instead" in error_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+
+
+async def test_json_weights_round_trip_to_identical_predictions(app, folder):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8", "f8")
+        await pilot.pause()
+        await export_by_keys(app, pilot, "json")
+        rebuilt = export.mlp_from_json(json.loads((folder / "mlp.json").read_text()))
+        model = app.workbench.model
+        for row in app.workbench.X.tolist():
+            assert rebuilt([Value(x) for x in row]).data == model([Value(x) for x in row]).data
+
+
+async def test_pytorch_script_is_written(app, folder):
+    async with app.run_test(size=SIZE) as pilot:
+        await export_by_keys(app, pilot, "torch")
+        script = (folder / "mlp_torch.py").read_text()
+        assert "def build_model()" in script and "torch.nn.Linear(2, 16" in script
+
+
+async def test_pytorch_script_gives_the_same_predictions(app, folder, torch):
+    app.train_steps = 3
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        await export_by_keys(app, pilot, "torch")
+    spec = importlib.util.spec_from_file_location("exported_by_the_app", folder / "mlp_torch.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with torch.no_grad():
+        out = module.build_model()(torch.tensor(app.workbench.X, dtype=torch.float64)).numpy()[:, 0]
+    assert out == pytest.approx(app.workbench.trainer.scores(app.workbench.X)[:, 0], rel=1e-9, abs=1e-12)
+
+
+async def test_no_overwrite_without_a_second_enter(app, folder):
+    target = folder / "mlp.json"
+    target.write_text("keep me")
+    async with app.run_test(size=SIZE) as pilot:
+        await export_by_keys(app, pilot, "json")
+        assert isinstance(app.screen, ExportScreen) and "exists" in error_text(app)
+        assert target.read_text() == "keep me"
+        await pilot.press("enter")  # the second press means yes
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+        assert json.loads(target.read_text())["format"] == export.MLP_FORMAT
+        assert sorted(p.name for p in folder.iterdir()) == ["mlp.json"]  # no temp file left behind
+
+
+async def test_a_path_that_cannot_be_written_stays_in_the_screen(app, folder):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        app.screen.query_one("#export-path").value = str(folder / "no" / "such" / "folder.dot")
+        app.screen.query_one("#export-path").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen) and "was not written" in error_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f8")  # the app keeps running
+        await pilot.pause()
+        assert len(app.workbench.history) == 1
+
+
+async def test_export_waits_while_training(app, folder):
+    app.train_steps = None
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9", "ctrl+l")
+        assert app.workbench.training and not isinstance(app.screen, ExportScreen)
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        assert list(folder.iterdir()) == []

@@ -1,0 +1,106 @@
+"""Trace one sample (issue 7), through real keys: ctrl+t picks a data point, the graph pane's "sample i" view
+shows its loss term with the trainer's numbers, refreshed after an F8 step and after training; + and - move to
+the next/previous sample; ctrl+g cycles the views; the choice is logged and replays."""
+
+from __future__ import annotations
+
+import pytest
+
+from micrograd.engine import Value
+from micrograd.losses import LOSSES
+from tests.tui.conftest import SIZE, screen_text, tree_lines, wait_for_training
+from tui import session
+from tui.screens.trace import TraceScreen
+
+
+def trainer_sample_loss(app, i: int) -> float:
+    """Sample i's loss term from the trainer's own (compiled) scores: the number the trace must show."""
+    wb = app.workbench
+    score = float(wb.trainer.scores(wb.X[i:i + 1])[0, 0])
+    return LOSSES[wb.config.training["loss"]].sample(Value(score), int(wb.y[i])).data
+
+
+async def trace_by_prompt(app, pilot, index: int) -> None:
+    await pilot.press("ctrl+t")
+    await pilot.pause()
+    assert isinstance(app.screen, TraceScreen)
+    await pilot.press("backspace", *str(index), "enter")  # the old index starts selected: backspace clears it
+    await pilot.pause()
+
+
+async def test_trace_a_sample_shows_its_loss_and_follows_steps_and_training(app):
+    app.train_steps = 4
+    async with app.run_test(size=SIZE) as pilot:
+        i = next(k for k in range(100) if trainer_sample_loss(app, k) > 0.05)  # a point the model gets wrong
+        await trace_by_prompt(app, pilot, i)
+        tree = app.query_one("#graph-tree")
+        assert app.graph_mode == "sample" and f"sample {i}" in app.query_one("#graph-pane").border_title
+        assert tree_lines(app)[0].startswith(f"loss[{i}] ReLU")
+        assert tree.graph_root.data == pytest.approx(trainer_sample_loss(app, i), rel=1e-12)
+        assert tree.graph_root.grad == 1.0
+        assert f"loss[{i}]" in screen_text(app)
+        assert app.workbench.log[-1] == {"do": "trace", "sample": i}
+        before = tree.graph_root.data
+
+        await pilot.press("f8")  # one step: the sample's graph is rebuilt from the new weights
+        await pilot.pause()
+        assert tree.graph_root.data != before
+        assert tree.graph_root.data == pytest.approx(trainer_sample_loss(app, i), rel=1e-12, abs=1e-15)
+
+        await pilot.press("f9")  # train 4 steps in the worker; the trace is rebuilt when it finishes
+        await wait_for_training(app, pilot)
+        assert len(app.workbench.history) == 5
+        assert tree.graph_root.label == f"loss[{i}]"
+        assert tree.graph_root.data == pytest.approx(trainer_sample_loss(app, i), rel=1e-12, abs=1e-15)
+
+
+async def test_plus_minus_step_samples_and_ctrl_g_cycles_the_views(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await trace_by_prompt(app, pilot, 99)
+        tree = app.query_one("#graph-tree")
+        assert app.focused is tree  # so + and - reach the app rather than an editor
+        await pilot.press("plus")  # wraps around to sample 0
+        await pilot.pause()
+        assert app.workbench.traced == 0 and tree.graph_root.label == "loss[0]"
+        await pilot.press("minus", "minus")
+        await pilot.pause()
+        assert app.workbench.traced == 98 and tree.graph_root.label == "loss[98]"
+        assert tree.graph_root.data == pytest.approx(trainer_sample_loss(app, 98), rel=1e-12, abs=1e-15)
+        seen = []
+        for _ in range(3):
+            await pilot.press("ctrl+g")
+            await pilot.pause()
+            seen.append(app.graph_mode)
+        assert seen == ["expression", "training", "sample"]
+        assert "sample 98" in app.query_one("#graph-pane").border_title
+        # the editor keeps its + and -: typed there, they are text
+        app.query_one("#editor-text").focus()
+        await pilot.press("minus")
+        assert app.workbench.traced == 98 and "-" in app.query_one("#editor-text").text
+
+
+async def test_a_bad_index_stays_in_the_prompt_and_nothing_is_logged(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("backspace", "5", "0", "0", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TraceScreen)
+        assert "500 is not a sample" in str(app.screen.query_one("#trace-error").content)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, TraceScreen)
+        assert app.workbench.log == [] and app.graph_mode == "expression"
+
+
+async def test_tracing_is_logged_and_the_session_replays(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await trace_by_prompt(app, pilot, 3)
+        await pilot.press("f8", "plus")
+        await pilot.pause()
+        assert [entry["do"] for entry in app.workbench.log] == ["trace", "step", "trace"]
+        recorded = session.Session.from_workbench(app.workbench)
+        again = session.loads(session.dumps(recorded))
+        report = session.replay(again)
+        assert report.ok and report.workbench.traced == 4
+        assert report.workbench.sample_graph().data == app.query_one("#graph-tree").graph_root.data
