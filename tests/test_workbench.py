@@ -380,3 +380,17 @@ def test_forgetting_zero_grad_is_a_live_logged_toggle(wb):
     assert replayed.log[2]["results"] == wb.log[2]["results"] and replayed.forgetting_zero_grad
     with pytest.raises(ValueError, match="true or false"):
         wb.forget_zero_grad("yes")
+
+
+def test_nearest_sample_is_the_closest_data_point():
+    import numpy as np
+
+    wb = Workbench()
+    rng = np.random.default_rng(0)
+    for point in rng.uniform(-1.5, 2.5, size=(20, 2)):
+        distances = [float(np.hypot(*(row - point))) for row in wb.X]
+        assert wb.nearest_sample(point.tolist()) == distances.index(min(distances))
+    with pytest.raises(ValueError, match="2 finite numbers"):
+        wb.nearest_sample([0.5])
+    with pytest.raises(ValueError, match="2 finite numbers"):
+        wb.nearest_sample([0.5, float("nan")])

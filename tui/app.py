@@ -134,8 +134,9 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
             pane.show(self.workbench.training_graph(), "Graph: training loss ({nodes:,} nodes)",
                       keep_changes=keep_changes)
         elif self.graph_mode == "sample":  # a detached copy of the model: its backward leaves the trainer alone
-            pane.show(self.workbench.sample_graph(), f"Graph: sample {self.workbench.traced or 0} "
-                      f"loss ({{nodes:,}} nodes)", keep_changes=keep_changes)
+            i = self.workbench.traced or 0
+            pane.show(self.workbench.sample_graph(), f"Graph: sample {i}, class {self.workbench.y[i]} "
+                      f"({{nodes:,}} nodes)", keep_changes=keep_changes)
         else:
             pane.show(self.workbench.output, "Graph: expression")
             if self.workbench.selected is not None:  # e.g. a replayed selection: show that node

@@ -124,3 +124,14 @@ def sample_graph(model, X, y, index: int, loss_name: str) -> Value:
     loss.label = f"loss[{index}]"
     loss.backward()
     return loss
+
+
+def nearest_sample(X, position) -> int:
+    """The index of the row of X nearest (Euclidean) to `position`; ValueError when the sizes differ."""
+    import numpy as np
+
+    point = np.asarray(position, dtype=float).ravel()
+    if point.shape != (X.shape[1],) or not np.isfinite(point).all():
+        raise ValueError(f"a position needs {X.shape[1]} finite numbers (one per input feature), "
+                         f"not {len(point)}")
+    return int(np.argmin(((X - point) ** 2).sum(axis=1)))

@@ -238,6 +238,10 @@ class Workbench:
         index = index if index is not None else (self.traced if self.traced is not None else 0)
         return exports.sample_graph(self.model, self.X, self.y, index, self.config.training["loss"])
 
+    def nearest_sample(self, position) -> int:
+        """The index of the data point nearest to `position` (one number per input feature)."""
+        return exports.nearest_sample(self.X, position)
+
     def export_text(self, kind: str, view: str = "expression") -> str:
         """An export as text: the `view`'s graph ("expression", "training", "sample") as dot/svg/mermaid,
         or the model as json/torch. ValueError (or RuntimeError without Graphviz) in one sentence."""

@@ -104,3 +104,22 @@ async def test_tracing_is_logged_and_the_session_replays(app):
         report = session.replay(again)
         assert report.ok and report.workbench.traced == 4
         assert report.workbench.sample_graph().data == app.query_one("#graph-tree").graph_root.data
+
+
+async def test_a_position_traces_the_nearest_point(app):
+    async with app.run_test(size=SIZE) as pilot:
+        X = app.workbench.X
+        target = 42
+        x, y = (X[target] + 0.001).tolist()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("backspace", *f"{x:.4f}, {y:.4f}", "enter")
+        await pilot.pause()
+        distances = ((X - [x, y]) ** 2).sum(axis=1)
+        assert app.workbench.traced == int(distances.argmin()) == target
+        assert f"sample {target}, class {app.workbench.y[target]}" in app.query_one("#graph-pane").border_title
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("backspace", *"0.5, nope", "enter")
+        await pilot.pause()
+        assert "is not a position" in str(app.screen.query_one("#trace-error").content)

@@ -15,7 +15,9 @@ Type micrograd code in the **expression** pane (Value, + - * / **, relu, tanh, e
 `.backward()`) and evaluate it; the **graph** pane shows the output node with its operands below it (Enter or
 space opens a branch), and the inspector explains the node under the cursor. The **training** pane configures
 the data, model and optimizer (Enter applies a field); the **chart** shows loss and accuracy per step, or the
-decision boundary.
+decision boundary. **ctrl+t** traces one data point: the graph pane's *sample* view shows its forward graph
+through the current model and its loss, with grads (+ and - move to the next and previous point). **ctrl+l**
+exports the graph on show (DOT, SVG, Mermaid) or the trained model (JSON weights, a PyTorch script).
 
 | key | action |
 |---|---|
@@ -28,7 +30,7 @@ Press Escape, F1 or ? to close this help.
 
 
 def _key_name(key: str) -> str:
-    return {"question_mark": "?"}.get(key, key.upper() if key[:1] == "f" and key[1:].isdigit() else key)
+    return {"question_mark": "?", "plus": "+", "equals_sign": "=", "minus": "-"}.get(key, key.upper() if key[:1] == "f" and key[1:].isdigit() else key)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -9,6 +9,8 @@ worker runs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,15 +30,16 @@ class TraceScreen(ModalScreen[int | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, current: int, count: int) -> None:
+    def __init__(self, current: int, count: int, nearest: Callable[[list[float]], int] | None = None) -> None:
         super().__init__()
-        self.current, self.count = current, count
+        self.current, self.count, self.nearest = current, count, nearest
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"[b]Trace one sample[/b]  (0 to {self.count - 1}; enter traces, esc cancels)")
-            yield Input(str(self.current), id="trace-index", type="integer")
-            yield Static("In the sample view, + and - trace the next and previous sample.", id="trace-error")
+            yield Input(str(self.current), id="trace-index")
+            yield Static("…or a position, e.g. 0.5, -0.2: the nearest point. In the sample view, + and - "
+                         "trace the next and previous sample.", id="trace-error")
 
     def on_mount(self) -> None:
         field = self.query_one("#trace-index", Input)
@@ -46,13 +49,21 @@ class TraceScreen(ModalScreen[int | None]):
     @on(Input.Submitted, "#trace-index")
     def _chosen(self, event: Input.Submitted) -> None:
         text = event.value.strip()
+        parts = text.replace(",", " ").split()
         try:
+            if len(parts) > 1 and self.nearest is not None:  # a position: the data point nearest to it
+                self.dismiss(self.nearest([float(part) for part in parts]))
+                return
             index = int(text)
-        except ValueError:
+        except ValueError as err:
+            if len(parts) > 1:
+                self.query_one("#trace-error", Static).update(f"{text} is not a position: {err}.")
+                return
             index = -1
         if not 0 <= index < self.count:
             self.query_one("#trace-error", Static).update(
-                f"{text or 'nothing'} is not a sample: type a whole number from 0 to {self.count - 1}.")
+                f"{text or 'nothing'} is not a sample: type a whole number from 0 to {self.count - 1}, "
+                f"or a position.")
             return
         self.dismiss(index)
 
@@ -73,7 +84,7 @@ class TraceCommands:
             if index is not None:
                 self._trace(index)
 
-        self.push_screen(TraceScreen(current, len(self.workbench.X)), chosen)
+        self.push_screen(TraceScreen(current, len(self.workbench.X), self.workbench.nearest_sample), chosen)
 
     def action_trace_step(self, delta: int) -> None:
         if self._busy():
