@@ -182,6 +182,7 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
             return
         columns, rows = view.grid_size()
         grid = self.workbench.decision_grid(resolution=min(max(columns, rows), MAX_GRID))
+        view.traced = self.workbench.traced  # drawn as ✚
         # Trainer's grid has ys increasing with the row; the picture has the largest y at the top.
         view.show(grid.classes[::-1], (grid.xs[0], grid.xs[-1], grid.ys[0], grid.ys[-1]),
                   self.workbench.X, self.workbench.y)

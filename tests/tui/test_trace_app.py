@@ -123,3 +123,25 @@ async def test_a_position_traces_the_nearest_point(app):
         await pilot.press("backspace", *"0.5, nope", "enter")
         await pilot.pause()
         assert "is not a position" in str(app.screen.query_one("#trace-error").content)
+
+
+async def test_a_click_in_the_decision_boundary_traces_the_nearest_point(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.pause()
+        view = app.query_one("#boundary")
+        width, height = view.size.width, view.size.height
+        cells = view._point_cells(width, height)
+        (col, row), _ = next((cell, point) for cell, point in sorted(cells.items()))
+        await pilot.click("#boundary", offset=(col, row))
+        await pilot.pause()
+        i = app.workbench.traced
+        assert i is not None and app.graph_mode == "sample"
+        position = view.position_at(col, row)
+        distances = ((app.workbench.X - position) ** 2).sum(axis=1) ** 0.5
+        assert distances[i] == distances.min()
+        xmin, xmax, ymin, ymax = view.bounds
+        assert distances[i] <= ((xmax - xmin) / (width - 1) + (ymax - ymin) / (height - 1))  # within a cell
+        assert view.traced == i and "✚" in view.render_line(row).text  # drawn where it was clicked
+        assert app.workbench.log[-1] == {"do": "trace", "sample": i}

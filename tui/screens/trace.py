@@ -1,7 +1,8 @@
 """Trace one sample (ctrl+t): a prompt for the data point's index; then the graph pane's "sample i" view shows
 that sample's forward graph through the current model and its loss term, with data and grads.
 
-In the sample view, + and - trace the next and previous sample. Each choice is a workbench action
+In the sample view, + and - trace the next and previous sample; in the decision-boundary view (F4) a click
+traces the point nearest to it, and the traced point is drawn as "✚". Each choice is a workbench action
 (`{"do": "trace", "sample": i}`), so a session replays it. The sample graph is built on a detached copy of the
 model, rebuilt after every step and when training pauses or finishes (never from the live Values while the
 worker runs).
@@ -101,3 +102,11 @@ class TraceCommands:
         self.graph_mode = "sample"
         self.show_graph()
         self.query_one("#graph-tree").focus()  # where + and - reach the app (an editor would type them)
+        boundary = self.query_one("#boundary")
+        boundary.traced = index
+        boundary.refresh()
+
+    def on_decision_boundary_clicked(self, event) -> None:
+        """A click in the decision-boundary view traces the data point nearest to it."""
+        if not self._busy():
+            self._trace(self.workbench.nearest_sample(event.position))
