@@ -394,3 +394,23 @@ def test_nearest_sample_is_the_closest_data_point():
         wb.nearest_sample([0.5])
     with pytest.raises(ValueError, match="2 finite numbers"):
         wb.nearest_sample([0.5, float("nan")])
+
+
+def test_stepper_on_a_traced_sample_walks_its_graph_until_the_model_changes(wb):
+    wb.trace(5)
+    entry = wb.step_through("backward", 0, graph="sample")
+    assert entry["graph"] == "sample" and wb.stepping.graph == "sample"
+    root = wb.stepping.stepper.root
+    wb.stepper_move("end")
+    assert wb.stepping.stepper.root is root  # the same graph, not a rebuilt copy
+    fresh = wb.sample_graph()  # built with backward run: the stepper ends on the same grads
+    assert sorted(wb.stepping.stepper.grad_of(n) for n in root.topological_order()) == pytest.approx(
+        sorted(n.grad for n in fresh.topological_order()))
+    rows = wb.gradient_check()  # the sample graph's leaves: weights, biases, inputs, constants
+    assert len(rows) > 300 and all(row.ok for row in rows)
+    replayed = Workbench()
+    for action in json.loads(json.dumps(wb.log)):
+        replayed.apply(action)
+    assert replayed.stepping.graph == "sample" and replayed.stepping.position == wb.stepping.total
+    wb.step()
+    assert wb.stepping is None  # the weights moved: that graph is out of date

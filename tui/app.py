@@ -135,7 +135,8 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
                       keep_changes=keep_changes)
         elif self.graph_mode == "sample":  # a detached copy of the model: its backward leaves the trainer alone
             i = self.workbench.traced or 0
-            pane.show(self.workbench.sample_graph(), f"Graph: sample {i}, class {self.workbench.y[i]} "
+            root = self.stepper_root("sample") or self.workbench.sample_graph()  # the stepper keeps its copy
+            pane.show(root, f"Graph: sample {i}, class {self.workbench.y[i]} "
                       f"({{nodes:,}} nodes)", keep_changes=keep_changes)
         else:
             pane.show(self.workbench.output, "Graph: expression")

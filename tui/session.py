@@ -164,7 +164,7 @@ ACTIONS: dict[str, Checker] = {
     "configure": obj({"changes": CONFIG}, required=("changes",)),
     "select": obj({"label": text(1000)}, required=("label",)),
     # the backprop/forward stepper (tui/stepping.py): its whole state, so replay lands on the same screen
-    "stepper": obj({"mode": text(16), "position": integer(), "overwrite": _flag},
+    "stepper": obj({"mode": text(16), "position": integer(), "overwrite": _flag, "graph": text(16)},
                    required=("mode", "position")),
     "forget_zero_grad": obj({"on": _flag}, required=("on",)),
     "trace": obj({"sample": integer(0, 100_000)}, required=("sample",)),

@@ -17,6 +17,8 @@ from micrograd.stepper import BackwardStep, BackwardStepper, ChildUpdate, Forwar
 
 MODES = ("backward", "forward", "off")
 MOVES = ("next", "previous", "end", "restart")
+GRAPHS = ("expression", "sample")  # which graph the stepper walks: the expression, or the traced sample's
+STALE_SAMPLE = ("step", "train", "reset", "configure", "trace")  # actions that rebuild the sample graph
 
 OVERWRITE_NOTE = ("pitfall '= instead of +=': each update overwrites the child's grad, so a node used twice "
                   "keeps only its last contribution")
@@ -80,6 +82,7 @@ class StepperState:
     mode: str
     overwrite: bool
     stepper: object  # BackwardStepper | ForwardStepper
+    graph: str = "expression"  # or "sample"
 
     @property
     def position(self) -> int:

@@ -326,20 +326,30 @@ class Workbench:
         self.traced = sample
         return self._record({"do": "trace", "sample": sample})
 
-    def step_through(self, mode: str, position: int = 0, overwrite: bool = False) -> dict:
-        """The stepper (tui/stepping.py) on the expression graph: mode backward/forward/off, at `position`."""
+    def step_through(self, mode: str, position: int = 0, overwrite: bool = False, graph: str = "expression") -> dict:
+        """The stepper (tui/stepping.py): mode backward/forward/off, at `position`, on the expression graph or
+        the traced sample's graph (built once when the stepper starts; a step, train, reset, configure or
+        trace turns a sample stepper off, since its graph is then out of date)."""
         _choice(mode, "stepper.mode", stepping.MODES)
+        _choice(graph, "stepper.graph", stepping.GRAPHS)
         if not isinstance(overwrite, bool):
             raise ValueError(f"stepper.overwrite: expected true or false, not {overwrite!r}")
+        entry = {"do": "stepper", "mode": mode, "position": position, "overwrite": overwrite}
         if mode == "off":
-            self.stepping, position, overwrite = None, 0, False
+            self.stepping = None
+            return self._record({**entry, "position": 0, "overwrite": False})
+        state = self.stepping
+        if graph == "sample":
+            same = state is not None and state.graph == "sample"
+            root = state.stepper.root if same else self.sample_graph()
+            entry["graph"] = "sample"
         else:
-            root, state = self._output_or_raise("step through the graph"), self.stepping
-            if state is None or state.mode != mode or state.overwrite != overwrite or state.stepper.root is not root:
-                state = stepping.StepperState(mode, overwrite, stepping.make_stepper(root, mode, overwrite))
-            state.stepper.goto(position)  # ValueError for a position outside 0..total
-            self.stepping = state
-        return self._record({"do": "stepper", "mode": mode, "position": position, "overwrite": overwrite})
+            root = self._output_or_raise("step through the graph")
+        if state is None or (state.mode, state.overwrite, state.stepper.root) != (mode, overwrite, root):
+            state = stepping.StepperState(mode, overwrite, stepping.make_stepper(root, mode, overwrite), graph)
+        state.stepper.goto(position)  # ValueError for a position outside 0..total
+        self.stepping = state
+        return self._record(entry)
 
     def stepper_move(self, move: str) -> dict:
         """next / previous / end / restart, logged as the position it leads to."""
@@ -349,7 +359,7 @@ class Workbench:
         _choice(move, "stepper move", stepping.MOVES)
         position = {"next": min(state.position + 1, state.total), "previous": max(state.position - 1, 0),
                     "end": state.total, "restart": 0}[move]
-        return self.step_through(state.mode, position, state.overwrite)
+        return self.step_through(state.mode, position, state.overwrite, state.graph)
 
     def forget_zero_grad(self, on: bool) -> dict:
         """The pitfall: from the next training step on, grads are not zeroed (each step adds to the last)."""
@@ -361,12 +371,14 @@ class Workbench:
         return self._record({"do": "forget_zero_grad", "on": on})
 
     def gradient_check(self) -> list:
-        """Every leaf's grad (the stepper's while it runs backward, pending = 0) vs a finite difference."""
+        """Every leaf's grad vs a finite difference, on the expression graph -- or, while the stepper is on, on
+        its graph, with the stepper's grads when it runs backward (pending = 0)."""
         state = self.stepping
         grads = None
         if state is not None and state.mode == "backward":
             grads = lambda node: state.stepper.grad_of(node) or 0  # noqa: E731
-        return stepping.gradient_check(self._output_or_raise("check gradients"), grads)
+        root = state.stepper.root if state is not None else self._output_or_raise("check gradients")
+        return stepping.gradient_check(root, grads)
 
     def find(self, label: str) -> Value | None:
         """The expression-graph node with this label, or this `graph.node_names` name ("#7" when unlabelled)."""
@@ -394,7 +406,8 @@ class Workbench:
         if do == "forget_zero_grad":
             return self.forget_zero_grad(action["on"])
         if do == "stepper":
-            return self.step_through(action["mode"], action.get("position", 0), action.get("overwrite", False))
+            return self.step_through(action["mode"], action.get("position", 0), action.get("overwrite", False),
+                                     action.get("graph", "expression"))
         if do == "trace":
             return self.trace(action["sample"])
         return getattr(self, do)()
@@ -457,6 +470,8 @@ class Workbench:
         self.trainer.write_back()
 
     def _record(self, entry: dict) -> dict:
+        if self.stepping is not None and self.stepping.graph == "sample" and entry["do"] in stepping.STALE_SAMPLE:
+            self.stepping = None  # the model or the traced point changed: that sample graph is out of date
         self.log.append(entry)
         self.dirty = True
         return entry

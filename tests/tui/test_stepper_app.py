@@ -170,3 +170,21 @@ def test_the_overwrite_pitfall_is_the_textbook_bug():
     wb = Workbench(expression=TWICE)
     wb.step_through("backward", 1, overwrite=True)
     assert wb.stepping.numbers(wb.find("a"))[1] == 1.0
+
+
+async def test_stepping_a_traced_sample(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("enter")  # sample 0
+        await pilot.pause()
+        await pilot.press("ctrl+b", "right", "right", "right")
+        await pilot.pause()
+        state = app.workbench.stepping
+        assert app.graph_mode == "sample" and state.graph == "sample" and state.position == 3
+        assert app.query_one("#graph-tree").graph_root is state.stepper.root
+        assert "step 3/" in inspector_text(app) and "◀ this step" in "".join(tree_lines(app))
+        assert describe(app.workbench.log[-1]) == "backward stepper at step 3 on the traced sample"
+        await pilot.press("f8")  # a training step changes the weights: the stepper on the old graph stops
+        await pilot.pause()
+        assert app.workbench.stepping is None and not app.query_one("#stepper-bar").display

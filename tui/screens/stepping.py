@@ -63,33 +63,51 @@ class GradCheckScreen(ModalScreen[None]):
 class StepperCommands:
     """Mix into the App class (before `App`): the stepper, gradient-check and pitfall actions."""
 
+    def _stepper_graph(self) -> str:
+        """The graph the stepper walks: the one on screen (the traced sample's, or else the expression's)."""
+        state = self.workbench.stepping
+        if state is not None:
+            return state.graph
+        return "sample" if self.graph_mode == "sample" else "expression"
+
     def _stepper_apply(self, action, *args) -> bool:
         """Run a workbench stepper action; redraw; False (with a notification) when it was refused."""
         if self._busy():
             return False
-        if self.graph_mode != "expression":
-            self.graph_mode = "expression"
-            self.show_graph()
         try:
             action(*args)
         except ValueError as err:
             self.notify(str(err), severity="warning")
             return False
-        self.show_stepper()
+        from tui.widgets.graph_pane import GraphPane
+
+        state = self.workbench.stepping
+        if state is not None and (self.graph_mode != state.graph or
+                                  self.query_one(GraphPane).tree.graph_root is not state.stepper.root):
+            self.graph_mode = state.graph
+            self.show_graph()  # the stepper's own graph (a sample graph is a copy made when it started)
+        else:
+            self.show_stepper()
         return True
+
+    def stepper_root(self, graph: str):
+        """The graph the stepper walks, when it walks `graph` (the app shows that one, not a rebuilt copy)."""
+        state = self.workbench.stepping
+        return state.stepper.root if state is not None and state.graph == graph else None
 
     def show_stepper(self) -> None:
         """Draw the workbench's stepper state (or its absence) in the graph pane."""
         from tui.widgets.graph_pane import GraphPane
 
-        state = self.workbench.stepping if self.graph_mode == "expression" else None
-        self.query_one(GraphPane).set_stepping(state)
+        state = self.workbench.stepping
+        self.query_one(GraphPane).set_stepping(state if state is not None and state.graph == self.graph_mode
+                                               else None)
 
     def action_stepper_toggle(self) -> None:
         on = self.workbench.stepping is None
-        if self._stepper_apply(self.workbench.step_through, "backward" if on else "off"):
-            bar = self.query_one("#stepper-bar") if on else self.query_one("#graph-tree")
-            bar.focus()
+        args = ("backward", 0, False, self._stepper_graph()) if on else ("off",)
+        if self._stepper_apply(self.workbench.step_through, *args):
+            (self.query_one("#stepper-bar") if on else self.query_one("#graph-tree")).focus()
 
     def action_stepper_move(self, move: str) -> None:
         if self.workbench.stepping is None:
@@ -101,7 +119,7 @@ class StepperCommands:
         """Forward pass <-> backward pass, each from its start."""
         state = self.workbench.stepping
         mode = "forward" if state is None or state.mode == "backward" else "backward"
-        if self._stepper_apply(self.workbench.step_through, mode, 0, False):
+        if self._stepper_apply(self.workbench.step_through, mode, 0, False, self._stepper_graph()):
             self.query_one("#stepper-bar").focus()
 
     def action_stepper_overwrite(self) -> None:
@@ -109,7 +127,7 @@ class StepperCommands:
         state = self.workbench.stepping
         position, overwrite = (0, True) if state is None or state.mode != "backward" else (
             state.position, not state.overwrite)
-        if self._stepper_apply(self.workbench.step_through, "backward", position, overwrite):
+        if self._stepper_apply(self.workbench.step_through, "backward", position, overwrite, self._stepper_graph()):
             self.query_one("#stepper-bar").focus()
             if overwrite:
                 self.notify("Pitfall on: backward writes child.grad = local × grad instead of +=. A node used "
@@ -123,10 +141,11 @@ class StepperCommands:
             self.notify(str(err), severity="warning")
             return
         state = wb.stepping
+        where = "the traced sample's graph" if state is not None and state.graph == "sample" else "the expression"
         if state is not None and state.mode == "backward":
-            source = f"the stepper's grads at {state.title()}; pending grads count as 0"
+            source = f"{where}: the stepper's grads at {state.title()}; pending grads count as 0"
         else:
-            source = "the grads stored in the Values"
+            source = f"{where}: the grads stored in the Values"
         self.push_screen(GradCheckScreen(source, rows))
 
     def action_forget_zero_grad(self) -> None:

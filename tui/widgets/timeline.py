@@ -55,7 +55,8 @@ def describe(action: dict | None) -> str:
         if action.get("mode") == "off":
             return "stepper off"
         pitfall = " (= instead of +=)" if action.get("overwrite") else ""
-        return f"{action.get('mode')} stepper at step {action.get('position')}{pitfall}"
+        where = " on the traced sample" if action.get("graph") == "sample" else ""
+        return f"{action.get('mode')} stepper at step {action.get('position')}{where}{pitfall}"
     if do == "trace":
         return f"trace sample {action.get('sample')}"
     return {"zero_grad": "zero the gradients"}.get(do, str(do))
