@@ -266,7 +266,7 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
             return
         self._run = self.workbench.start_training()
         # The loss graph's parameters are the model's Values, which the worker now updates (reference engine).
-        self.query_one(GraphPane).freeze(self.graph_mode == "training")
+        self.query_one(GraphPane).freeze(self.graph_mode in ("training", "sample"))
         self.pause_requested_at = None
         self._update_status()
         self.refresh_bindings()

@@ -140,12 +140,3 @@ async def test_a_path_that_cannot_be_written_stays_in_the_screen(app, folder):
         await pilot.pause()
         assert len(app.workbench.history) == 1
 
-
-async def test_export_waits_while_training(app, folder):
-    app.train_steps = None
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f9", "ctrl+l")
-        assert app.workbench.training and not isinstance(app.screen, ExportScreen)
-        await pilot.press("f9")
-        await wait_for_training(app, pilot)
-        assert list(folder.iterdir()) == []

@@ -145,3 +145,25 @@ async def test_a_click_in_the_decision_boundary_traces_the_nearest_point(app):
         assert distances[i] <= ((xmax - xmin) / (width - 1) + (ymax - ymin) / (height - 1))  # within a cell
         assert view.traced == i and "✚" in view.render_line(row).text  # drawn where it was clicked
         assert app.workbench.log[-1] == {"do": "trace", "sample": i}
+
+
+async def test_the_sample_view_freezes_while_training_export_and_trace_wait_and_it_catches_up_on_pause(app):
+    app.train_steps = None
+    async with app.run_test(size=SIZE) as pilot:
+        await trace_by_prompt(app, pilot, 10)
+        tree = app.query_one("#graph-tree")
+        # Actions called directly while the worker runs: Pilot's key presses wait for an idle app, which a
+        # training app never is, so each would take a second or two.
+        app.action_train_pause()
+        assert tree.frozen  # the numbers shown are from before the run: say so rather than show them as current
+        app.action_export()
+        app.action_trace()
+        app.action_trace_step(1)
+        assert len(app.screen_stack) == 1 and app.workbench.traced == 10  # all wait for the pause
+        assert sum("pause it first" in note for note, _ in app.notes) == 3
+        await pilot.pause()
+        app.action_train_pause()
+        await pilot.pause()
+        await wait_for_training(app, pilot)
+        assert not tree.frozen and app.workbench.history
+        assert tree.graph_root.data == pytest.approx(trainer_sample_loss(app, 10), rel=1e-12, abs=1e-15)
