@@ -108,6 +108,10 @@ class StepperCommands:
         args = ("backward", 0, False, self._stepper_graph()) if on else ("off",)
         if self._stepper_apply(self.workbench.step_through, *args):
             (self.query_one("#stepper-bar") if on else self.query_one("#graph-tree")).focus()
+            if on:
+                self.notify("Backprop stepper: → next step, ← back, End runs to the end, Home restarts, f forward "
+                            "pass, o the '=' pitfall, Esc leaves. It never changes the Values (F2 does).",
+                            timeout=8)
 
     def action_stepper_move(self, move: str) -> None:
         if self.workbench.stepping is None:
