@@ -18,6 +18,10 @@ the data, model and optimizer (Enter applies a field); the **chart** shows loss 
 decision boundary. **ctrl+t** traces one data point: the graph pane's *sample* view shows its forward graph
 through the current model and its loss, with grads (+ and - move to the next and previous point). **ctrl+l**
 exports the graph on show (DOT, SVG, Mermaid) or the trained model (JSON weights, a PyTorch script).
+**ctrl+b** steps the backward pass node by node (→ ← End Home in the bar under the tree, F10 / shift+F10
+anywhere; f the forward pass, o the "= instead of +=" pitfall, Escape leaves — the Values are never changed);
+**ctrl+n** checks every leaf's grad against a finite difference; "Pitfall: forget zero_grad" (ctrl+p) trains
+without zeroing the grads.
 
 | key | action |
 |---|---|
