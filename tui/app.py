@@ -120,6 +120,8 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
             editor.show_error(wb.error)
         else:
             editor.show_ok(self._output_summary())
+        if wb.log and wb.log[-1].get("do") == "trace":  # e.g. a replay that just traced a sample: show it
+            self.graph_mode = "sample"
         self.show_graph()
         self.query_one(TrainingControls).load(wb.config.to_dict(), self.train_steps)
         self.query_one(LossChart).set_history(wb.history)

@@ -167,3 +167,19 @@ async def test_the_sample_view_freezes_while_training_export_and_trace_wait_and_
         await wait_for_training(app, pilot)
         assert not tree.frozen and app.workbench.history
         assert tree.graph_root.data == pytest.approx(trainer_sample_loss(app, 10), rel=1e-12, abs=1e-15)
+
+
+async def test_a_session_that_traced_opens_on_the_sample_view(app, tmp_path):
+    from tui.screens.session_files import OpenedSession
+
+    recorder = session.new_workbench()
+    recorder.step()
+    recorder.trace(21)
+    path = tmp_path / "traced.json"
+    session.save(session.Session.from_workbench(recorder, title="traced"), path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_session(OpenedSession(path, session.load(path)))
+        await pilot.pause()
+        assert app.graph_mode == "sample" and app.workbench.traced == 21
+        assert app.query_one("#graph-tree").graph_root.label == "loss[21]"
+        assert "trace sample 21" in screen_text(app)  # the timeline names the last action
