@@ -95,7 +95,10 @@ class StepperState:
     def numbers(self, node: Value) -> tuple[float | None, float | None]:
         """(data, grad) as the stepper shows them; None = not reached yet (pending)."""
         if self.mode == "forward":
-            return self.stepper.data_of(node), None
+            try:
+                return self.stepper.data_of(node), None
+            except KeyError:  # not a node of the stepper's graph
+                return node.data, node.grad
         return node.data, self.stepper.grad_of(node)
 
     def is_current(self, node: Value) -> bool:

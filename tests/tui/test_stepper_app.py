@@ -78,6 +78,18 @@ async def test_the_forward_pass_fills_in_data(app):
         text = inspector_text(app)
         assert "forward pass, step 3/39" in text and "c (line 3) = a + b  →  -2.0000 = -4.0000 + 2.0000" in text
         assert "data …" in line_for(app, "g")  # the output is computed last
+        await pilot.press("ctrl+g")  # another graph: the stepper's bar and numbers go with its graph
+        await pilot.pause()
+        assert app.graph_mode == "training" and not app.query_one("#stepper-bar").display
+        assert "…" not in "".join(tree_lines(app))
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert app.query_one("#stepper-bar").display and "data …" in line_for(app, "g")
+        set_program(app, TWICE)
+        await pilot.press("f5")  # a new expression: the stepper stops
+        await pilot.pause()
+        assert app.workbench.stepping is None and not app.query_one("#stepper-bar").display
+        assert "grad 2" in line_for(app, "a")
 
 
 async def test_a_recorded_walk_through_replays_and_the_timeline_names_it(app, tmp_path):

@@ -23,6 +23,7 @@ class GraphPane(Vertical):
         return self.query_one(GraphTree)
 
     def show(self, root: Value | None, title: str, *, keep_changes: bool = False) -> None:
+        self.set_stepping(None)  # a stepper belongs to one graph; the host puts it back (show_stepper) if it applies
         self.tree.show_graph(root, keep_changes=keep_changes)
         self.border_title = title.format(nodes=self.tree.size_of_graph)
         self.border_subtitle = "ctrl+g switch · ctrl+b stepper"
