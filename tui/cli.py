@@ -12,8 +12,9 @@ DESCRIPTION = """\
 A keyboard-driven terminal explorer for micrograd: type an expression and watch its graph, data and gradients;
 train a small MLP on a toy dataset and watch the loss fall.
 
-keys: F5 evaluate, F2 backward, F3 zero grads, F8 one step, F9 train/pause, ctrl+r reset, ctrl+g graph,
-F4 decision boundary, ctrl+s save, ctrl+o open, F1 help, ctrl+p commands, ctrl+q quit."""
+keys: F5 evaluate, F2 backward, F3 zero grads, F8 one step, F9 train/pause, ctrl+r reset, ctrl+g graph view,
+F4 decision boundary, ctrl+b backprop stepper (F10 / shift+F10 step), ctrl+n gradient check, ctrl+t trace one
+sample, ctrl+l export, ctrl+s save, ctrl+o open, F1 help, ctrl+p commands, ctrl+q quit."""
 
 CHECK_HELP = "replay each SESSION headlessly; print OK or the first mismatch; exit 0 (all OK), 1 (a mismatch), 2 (bad file)"
 
