@@ -93,7 +93,7 @@ def test_only_the_textual_layer_of_the_app_imports_ui_packages(path):
 
 
 def test_workbench_and_session_are_checked_when_they_exist():
-    for name in ("tui/workbench.py", "tui/session.py"):
+    for name in ("tui/workbench.py", "tui/config.py", "tui/session.py", "tui/session_schema.py", "tui/replay.py"):
         path = ROOT / name
         if path.exists():
             assert path in tui_domain_files()

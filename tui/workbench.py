@@ -2,7 +2,8 @@
 
 The app only calls these methods and renders what they leave behind; tests and session replay drive the
 workbench directly. Every applied action is appended to `Workbench.log` as a JSON-ready dict, so a session is
-(starting state + log), and `apply(entry)` replays one entry.
+(starting state + log), and `apply(entry)` replays one entry. What to train -- the `Config`, its defaults and
+its validation -- lives in tui/config.py; `Config`, `DEFAULTS` and `ENGINES` are importable from here as well.
 
 Background training is split in three so the app's worker thread never touches anything but the trainer:
 `start_training()` (UI thread) -> `run.step()` many times (worker thread) -> `finish_training(run)` (UI thread),
@@ -12,15 +13,17 @@ which writes the trained numbers back into the model's Values and logs one `trai
 from __future__ import annotations
 
 import copy
-import math
 import random
-from dataclasses import dataclass, field
 
 from micrograd import datasets, graph, losses, nn, optim
 from micrograd.engine import Value
 from micrograd.expression import ExpressionError, Program, evaluate
 from tui import stepping
 from tui import exports
+from tui.config import DEFAULTS, ENGINES, Config, check_choice, check_integer
+
+# The names other modules import from here (Config, DEFAULTS and ENGINES are tui/config.py's, re-exported).
+__all__ = ["DEFAULT_EXPRESSION", "DEFAULTS", "ENGINES", "Config", "TrainingRun", "Workbench", "result_dict"]
 
 # micrograd's README example, verbatim from `a = Value(-4.0)` to `g.backward()` (its print lines left out).
 DEFAULT_EXPRESSION = """\
@@ -38,127 +41,6 @@ g = f / 2.0
 g += 10.0 / f
 g.backward()
 """
-
-ENGINES = ("compiled", "reference")
-SECTIONS = ("data", "model", "training")
-
-# Defaults = micrograd's moons demo (demo.ipynb): make_moons(100, noise=0.1) with seed 1337, MLP(2, [16, 16, 1]),
-# svm max-margin loss + 1e-4 L2, SGD with lr 1.0 - 0.9*k/100, full batch.
-DEFAULTS = {
-    "data": {"name": "moons", "samples": 100, "noise": 0.1, "seed": 1337},
-    "model": {"layers": [16, 16, 1], "activation": "relu", "output_activation": "linear", "seed": 1337},
-    "training": {"loss": "svm_max_margin", "l2": 1e-4, "optimizer": "sgd",
-                 "lr": {"schedule": "linear", "start": 1.0, "end": 0.1, "steps": 100},
-                 "momentum": 0.0, "batch_size": None, "engine": "compiled"},
-}
-
-MAX_SAMPLES = 10_000  # the reference engine builds one Value per number: keep a click from freezing the app
-MAX_LAYER_WIDTH = 512
-MAX_LAYERS = 8
-
-
-# ---- validation: one sentence naming the field ---------------------------------------------------------
-
-
-def _integer(value, where: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{where}: expected a whole number {bound}, not {value!r}")
-    return value
-
-
-def _real(value, where: str, low: float, high: float | None = None) -> float:
-    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-            or value < low or (high is not None and value >= high)):
-        bound = f"in [{low}, {high})" if high is not None else f">= {low}"
-        raise ValueError(f"{where}: expected a finite number {bound}, not {value!r}")
-    return float(value)
-
-
-def _choice(value, where: str, choices) -> str:
-    if value not in choices:
-        raise ValueError(f"{where}: expected one of {', '.join(choices)}, not {value!r}")
-    return value
-
-
-def _check_section(name: str, section) -> dict:
-    if not isinstance(section, dict):
-        raise ValueError(f"{name}: expected an object, not {section!r}")
-    merged = copy.deepcopy(DEFAULTS[name])
-    # Unknown keys are dropped rather than fatal, so a newer session still opens.
-    merged.update({key: copy.deepcopy(value) for key, value in section.items() if key in merged})
-    return merged
-
-
-def _check_data(d: dict) -> dict:
-    _choice(d["name"], "data.name", tuple(datasets.DATASETS))
-    _integer(d["samples"], "data.samples", 2, MAX_SAMPLES)
-    d["noise"] = _real(d["noise"], "data.noise", 0.0, 10.0)
-    _integer(d["seed"], "data.seed", 0, 2**32 - 1)  # numpy's RandomState range
-    return d
-
-
-def _check_model(d: dict) -> dict:
-    layers = d["layers"]
-    if not isinstance(layers, list) or not 1 <= len(layers) <= MAX_LAYERS:
-        raise ValueError(f"model.layers: expected a list of 1 to {MAX_LAYERS} layer sizes, not {layers!r}")
-    for i, width in enumerate(layers):
-        _integer(width, f"model.layers[{i}]", 1, MAX_LAYER_WIDTH)
-    _choice(d["activation"], "model.activation", nn.ACTIVATIONS)
-    _choice(d["output_activation"], "model.output_activation", nn.ACTIVATIONS)
-    _integer(d["seed"], "model.seed", 0)
-    return d
-
-
-def _check_training(d: dict) -> dict:
-    _choice(d["loss"], "training.loss", tuple(losses.LOSSES))
-    d["l2"] = _real(d["l2"], "training.l2", 0.0)
-    _choice(d["optimizer"], "training.optimizer", tuple(optim.OPTIMIZERS))
-    try:
-        d["lr"] = optim.schedule_from_config(d["lr"]).to_config()
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"training.lr: {err}") from None
-    d["momentum"] = _real(d["momentum"], "training.momentum", 0.0, 1.0)
-    if d["batch_size"] is not None:
-        _integer(d["batch_size"], "training.batch_size", 1)
-    _choice(d["engine"], "training.engine", ENGINES)
-    return d
-
-
-@dataclass
-class Config:
-    """What to train: data, model and training settings, as JSON-ready dicts (see DEFAULTS)."""
-
-    data: dict = field(default_factory=lambda: copy.deepcopy(DEFAULTS["data"]))
-    model: dict = field(default_factory=lambda: copy.deepcopy(DEFAULTS["model"]))
-    training: dict = field(default_factory=lambda: copy.deepcopy(DEFAULTS["training"]))
-
-    def to_dict(self) -> dict:
-        return {"data": copy.deepcopy(self.data), "model": copy.deepcopy(self.model),
-                "training": copy.deepcopy(self.training)}
-
-    @classmethod
-    def from_dict(cls, d) -> Config:
-        """A validated Config; missing keys take the defaults; raises ValueError naming the bad field."""
-        if not isinstance(d, dict):
-            raise ValueError(f"config: expected an object, not {d!r}")
-        return cls(data=_check_data(_check_section("data", d.get("data", {}))),
-                   model=_check_model(_check_section("model", d.get("model", {}))),
-                   training=_check_training(_check_section("training", d.get("training", {}))))
-
-    def merged(self, changes: dict) -> Config:
-        """A new validated Config with nested `changes` ({"training": {"lr": {...}}}) applied."""
-        if not isinstance(changes, dict) or set(changes) - set(SECTIONS):
-            raise ValueError(f"changes: expected an object with keys among {', '.join(SECTIONS)}, not {changes!r}")
-        d = self.to_dict()
-        for section, values in changes.items():
-            if not isinstance(values, dict):
-                raise ValueError(f"{section}: expected an object, not {values!r}")
-            for key, value in values.items():
-                if key not in d[section]:
-                    raise ValueError(f"{section}.{key}: not a setting (settings: {', '.join(d[section])})")
-                d[section][key] = copy.deepcopy(value)
-        return Config.from_dict(d)
 
 
 def result_dict(result) -> dict:
@@ -290,7 +172,7 @@ class Workbench:
 
     def train(self, steps: int) -> dict:
         """`steps` steps synchronously (stops early at a non-finite loss, like the app's worker)."""
-        _integer(steps, "steps", 1)
+        check_integer(steps, "steps", 1)
         run = self.start_training()
         try:
             for _ in range(steps):
@@ -322,7 +204,7 @@ class Workbench:
 
     def trace(self, sample: int) -> dict:
         """Trace data point `sample`: the graph pane's "sample" view shows its forward graph and loss."""
-        _integer(sample, "trace: sample", 0, len(self.X) - 1)
+        check_integer(sample, "trace: sample", 0, len(self.X) - 1)
         self.traced = sample
         return self._record({"do": "trace", "sample": sample})
 
@@ -330,8 +212,8 @@ class Workbench:
         """The stepper (tui/stepping.py): mode backward/forward/off, at `position`, on the expression graph or
         the traced sample's graph (built once when the stepper starts; a step, train, reset, configure or
         trace turns a sample stepper off, since its graph is then out of date)."""
-        _choice(mode, "stepper.mode", stepping.MODES)
-        _choice(graph, "stepper.graph", stepping.GRAPHS)
+        check_choice(mode, "stepper.mode", stepping.MODES)
+        check_choice(graph, "stepper.graph", stepping.GRAPHS)
         if not isinstance(overwrite, bool):
             raise ValueError(f"stepper.overwrite: expected true or false, not {overwrite!r}")
         entry = {"do": "stepper", "mode": mode, "position": position, "overwrite": overwrite}
@@ -356,7 +238,7 @@ class Workbench:
         state = self.stepping
         if state is None:
             raise ValueError("the stepper is off (ctrl+b turns it on)")
-        _choice(move, "stepper move", stepping.MOVES)
+        check_choice(move, "stepper move", stepping.MOVES)
         position = {"next": min(state.position + 1, state.total), "previous": max(state.position - 1, 0),
                     "end": state.total, "restart": 0}[move]
         return self.step_through(state.mode, position, state.overwrite, state.graph)

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
 from micrograd import datasets, losses, nn, optim
-from tui.workbench import ENGINES
+from tui.config import ENGINES
 
 
 def _int_text(text: str) -> int:
