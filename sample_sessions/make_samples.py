@@ -58,6 +58,21 @@ o = n.tanh()
 # The same neuron with tanh written out from exp: the graph grows, the gradients stay the same.
 NEURON_EXPANDED = NEURON.replace("o = n.tanh()\n", "e = (2*n).exp()\no = (e - 1) / (e + 1)\n")
 
+# The lecture's two graphs with a node used twice, where backward's `+=` matters.
+REUSED = """\
+# a is used twice: b.backward() must add both contributions, so a.grad = 2
+a = Value(3.0, label='a')
+b = a + a
+"""
+REUSED_TWICE = """\
+# a and b are each used twice (in d and in e): dF/da = -3, dF/db = -8
+a = Value(-2.0, label='a')
+b = Value(3.0, label='b')
+d = a * b
+e = a + b
+F = d * e
+"""
+
 
 def close(a: float, b: float, tol: float = 1e-4) -> bool:
     return abs(a - b) <= tol
@@ -92,6 +107,68 @@ def tanh_neuron():
         "One neuron from Karpathy's micrograd lecture: o = tanh(x1*w1 + x2*w2 + b). Backward gives "
         "do/dx1 = -1.5, do/dw1 = 1.0, do/dx2 = 0.5, do/dw2 = 0. Then tanh is written out with exp: "
         "a bigger graph, the same gradients.")
+
+
+def walk(wb, mode: str, overwrite: bool = False):
+    """The stepper on (ctrl+b; f for the forward pass; o for the '=' pitfall), then next (→) to its end: one
+    logged action per node, so replay shows every step."""
+    wb.step_through(mode, 0, overwrite)
+    while wb.stepping.position < wb.stepping.total:
+        wb.stepper_move("next")
+    return wb.stepping.stepper
+
+
+def backprop_walkthrough():
+    wb = session.new_workbench(expression=NEURON)
+    values = wb.program.values
+    forward = walk(wb, "forward")
+    assert forward.total == 10 and close(forward.data_of(values["o"]), 0.7071), forward
+    backward = walk(wb, "backward")
+    grads = {k: backward.grad_of(values[k]) for k in ("n", "x1", "w1", "x2", "w2", "b")}
+    assert backward.total == 5 and close(grads["n"], 0.5) and close(grads["x1"], -1.5), grads
+    assert close(grads["w1"], 1.0) and close(grads["x2"], 0.5) and close(grads["w2"], 0.0), grads
+    assert all(v.grad == 0 for v in values.values()), "the stepper must not write into the Values"
+    wb.step_through("off")
+    wb.backward()  # F2: the real backward writes the same numbers into the Values
+    for label in ("x1", "w1"):
+        wb.select(label)
+    assert all(close(values[k].grad, g) for k, g in grads.items()), (values, grads)
+    return wb, "Backprop, one node at a time: the tanh neuron", (
+        "The lecture's neuron o = tanh(x1*w1 + x2*w2 + b), one node per action: space plays and pauses, → and "
+        "← step, Home and End jump, Escape leaves replay. The forward pass fills in the data, leaves first, up "
+        "to o = 0.7071; the backward pass starts at o.grad = 1 and applies the chain rule node by node, the "
+        "inspector showing each update with its numbers (grads not reached yet are pending), and ends at "
+        "do/dx1 = -1.5, do/dw1 = 1.0, do/dx2 = 0.5, do/dw2 = 0. The stepper never changes the Values; the real "
+        "backward (F2) at the end writes the same gradients.")
+
+
+def overwrite_pitfall():
+    wb = session.new_workbench(expression=REUSED)
+    a = wb.program.values["a"]
+    wrong = walk(wb, "backward", overwrite=True)
+    assert wrong.grad_of(a) == 1, wrong.grad_of(a)  # the second update replaced the first
+    wb.step_through("backward", wrong.total, False)  # o: the pitfall off, same position
+    assert wb.stepping.stepper.grad_of(a) == 2
+    wb.evaluate(REUSED_TWICE)
+    values = wb.program.values
+    wrong = walk(wb, "backward", overwrite=True)
+    wrong_grads = (wrong.grad_of(values["a"]), wrong.grad_of(values["b"]))
+    wb.step_through("backward", wrong.total, False)
+    right = wb.stepping.stepper
+    right_grads = (right.grad_of(values["a"]), right.grad_of(values["b"]))
+    assert close(right_grads[0], -3.0) and close(right_grads[1], -8.0), right_grads
+    assert not (close(wrong_grads[0], -3.0) or close(wrong_grads[1], -8.0)), wrong_grads
+    wb.step_through("off")
+    wb.backward()
+    assert close(values["a"].grad, -3.0) and close(values["b"].grad, -8.0), values
+    return wb, "Pitfall: '=' instead of '+=' in backward", (
+        "The lecture's bug: a backward that sets child.grad = local × grad instead of adding to it. Right for a "
+        "tree, wrong for a node used twice. In b = a + a the stepper, with the pitfall on, sets a.grad = 1 and "
+        "then overwrites it with 1 again; the pitfall off (o) adds the two contributions: a.grad = 2. Then "
+        f"F = (a*b)*(a+b) with a = -2, b = 3, where a and b are each used twice: '=' gives da = "
+        f"{wrong_grads[0]:g}, db = {wrong_grads[1]:g}; '+=' gives the right -3 and -8, the same as the real "
+        "backward at the end. Space plays, → and ← step one action; ctrl+n after leaving replay checks grads "
+        "against finite differences.")
 
 
 def tiny_mlp():
@@ -169,7 +246,9 @@ def yinyang_adamw():
         "accuracy in 300 steps.")
 
 
-SAMPLES = {"readme_expression": readme_expression, "tanh_neuron": tanh_neuron, "tiny_mlp_mse": tiny_mlp,
+SAMPLES = {"readme_expression": readme_expression, "tanh_neuron": tanh_neuron,
+           "backprop_walkthrough": backprop_walkthrough, "overwrite_pitfall": overwrite_pitfall,
+           "tiny_mlp_mse": tiny_mlp,
            "moons_demo": moons_demo, "tanh_vs_relu": tanh_vs_relu, "diverging_lr": diverging_lr,
            "yinyang_adamw": yinyang_adamw}
 

@@ -51,6 +51,7 @@ def test_the_samples_named_in_the_issue_are_all_there():
     names = {p.stem for p in SAMPLES}
     assert {"readme_expression", "tanh_neuron", "tiny_mlp_mse", "moons_demo", "tanh_vs_relu", "diverging_lr",
             "yinyang_adamw"} <= names
+    assert {"backprop_walkthrough", "overwrite_pitfall"} <= names  # issue 7: recorded stepper walk-throughs
 
 
 def test_check_passes_over_every_sample():
@@ -119,7 +120,7 @@ def test_a_changed_result_is_a_mismatch_naming_action_and_step():
 
 def test_check_main_exit_codes_and_lines(tmp_path):
     good = str(SMALL)
-    tampered = json.loads(SAMPLES[0].read_text())
+    tampered = json.loads(TRAINED.read_text())  # a sample with step results to tamper with
     bad_step = next(i for i, a in enumerate(tampered["actions"]) if a.get("results"))
     tampered["actions"][bad_step]["results"][0]["accuracy"] = 0.123
     mismatched = tmp_path / "mismatch.json"

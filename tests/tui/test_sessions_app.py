@@ -2,15 +2,18 @@
 save; corrupt files and the unsaved-changes question. A small host app stands in for MicrogradApp: it has the
 two things the sessions mixin needs (`workbench`, `refresh_all`) and one workbench key (f8 = one step).
 
-Playback is driven by calling the timeline's `advance()` (what its timer calls) rather than by waiting, so
-no assertion depends on wall-clock time.
+Playback is driven by calling the timeline's `advance()` (what its timer calls) rather than by waiting, and the
+`tick` fixture makes the timer's own ticks do nothing, so no assertion depends on wall-clock time (under load
+a 1/3 s tick used to land between two assertions). One test lets the real timer play, waiting only for the end.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Footer, Input, OptionList, Static
 
@@ -49,6 +52,14 @@ class Host(SessionCommands, App[None]):
         super().notify(message, *args, **kwargs)
 
 
+@pytest.fixture
+def tick(monkeypatch):
+    """The timeline's timer ticks do nothing; the test calls `tick(line)` for each tick it wants."""
+    advance = Timeline.advance
+    monkeypatch.setattr(Timeline, "advance", lambda self: None)
+    return advance
+
+
 def timeline(app) -> Timeline:
     return app.query_one(Timeline)
 
@@ -65,7 +76,7 @@ async def open_sample(pilot, name: str) -> None:
     await pilot.pause()
 
 
-async def test_open_a_sample_play_pause_step_back_leave_and_keep_training(tmp_path):
+async def test_open_a_sample_play_pause_step_back_leave_and_keep_training(tmp_path, tick):
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+o")
@@ -92,8 +103,8 @@ async def test_open_a_sample_play_pause_step_back_leave_and_keep_training(tmp_pa
         assert line.replayer.position == 0 and app.workbench.history == []
         await pilot.press("space")
         assert line.playing
-        line.advance()
-        line.advance()
+        tick(line)
+        tick(line)
         await pilot.pause()
         assert line.replayer.position == 2 and app.workbench.config.model["activation"] == "tanh"
         await pilot.press("space")
@@ -122,7 +133,7 @@ async def test_open_a_sample_play_pause_step_back_leave_and_keep_training(tmp_pa
     assert [a["do"] for a in saved.actions] == ["train", "step"] and session.replay(saved).ok
 
 
-async def test_replay_from_the_command_line_plays_from_the_start():
+async def test_replay_from_the_command_line_plays_from_the_start(tick):
     app = Host()
     path = SAMPLES / "tiny_mlp_mse.json"
     app.open_on_start(OpenedSession(path, session.load(path)), replay=True, speed=3)
@@ -135,12 +146,62 @@ async def test_replay_from_the_command_line_plays_from_the_start():
         await pilot.press("minus", "minus")
         assert line.speed == 1.5
         while line.playing:
-            line.advance()
+            tick(line)
         await pilot.pause()
         assert line.replayer.at_end and line.replayer.mismatch is None
         assert len(app.workbench.history) == 50 and "train 47 steps" in str(line.render())
         await pilot.press("left", "home", "end")
         assert line.replayer.position == 4 and len(app.workbench.history) == 50
+
+
+async def test_the_timer_plays_on_its_own_to_the_end():
+    app = Host()
+    path = SAMPLES / "tiny_mlp_mse.json"
+    app.open_on_start(OpenedSession(path, session.load(path)), replay=True, speed=64)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        line = timeline(app)
+        for _ in range(400):  # 4 actions at 64 a second; waits at most 20 s on a loaded machine
+            if not line.playing:
+                break
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        assert not line.playing and line.replayer.at_end and len(app.workbench.history) == 50
+        assert "|| paused" in str(line.render())
+
+
+async def test_the_backprop_walkthrough_steps_node_by_node(tick):
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_sample(pilot, "backprop_walkthrough.json")
+        line = timeline(app)
+        assert any("one node per action" in note for note in app.notes)
+        await pilot.press("home")
+        assert app.workbench.stepping is None and line.replayer.position == 0
+        await pilot.press("right", "right", "right", "right")
+        state = app.workbench.stepping
+        assert (state.mode, state.position, state.total) == ("forward", 3, 10)
+        assert "forward stepper at step 3" in str(line.render())
+        for _ in range(8):  # the rest of the forward pass (to 10/10), then the backward stepper on
+            await pilot.press("right")
+        state = app.workbench.stepping
+        assert (state.mode, state.position, state.total) == ("backward", 0, 5)
+        await pilot.press("right", "right", "right", "right")
+        x1 = app.workbench.program.values["x1"]
+        assert state.stepper.grad_of(x1) == pytest.approx(-1.5) and x1.grad == 0  # the Values never change
+        assert "x1.grad += w1.data × x1w1.grad" in "\n".join(state.lines())
+        await pilot.press("left")
+        assert app.workbench.stepping.position == 3 and app.workbench.stepping.stepper.grad_of(
+            app.workbench.program.values["x1"]) is None  # pending again
+        await pilot.press("end")
+        assert app.workbench.stepping is None and app.workbench.program.values["x1"].grad == pytest.approx(-1.5)
+        assert line.replayer.mismatch is None
+
+
+def test_the_footer_shows_only_the_essential_timeline_keys():
+    shown = {b.key for b in Timeline.BINDINGS if b.show}
+    assert shown == {"space", "escape"}
+    assert {b.action for b in Timeline.BINDINGS} >= {"forward", "back", "to_start", "to_end", "faster", "slower"}
 
 
 async def test_acting_during_replay_leaves_replay_as_a_branch():

@@ -1,10 +1,11 @@
 """The replay timeline: a one-line transport bar over a `session.Replayer`.
 
 Keys (while it has focus): space play/pause, right/left one action forward/back, home/end jump to the start or
-end, +/- faster/slower, escape leaves replay. After every move it posts `Timeline.Moved`; the host re-renders
-its panes from `replayer.workbench` (editor text, graph with data and grad, chart up to that step). Leaving
-posts `Timeline.Left` with the workbench at that point, which the host keeps exploring from: a new branch of
-the session, whose log already holds the actions replayed so far.
+end, +/- faster/slower, escape leaves replay. Only space and escape go in the app footer (at 100 columns the
+app's own keys fill it); the others are spelled out at the end of the progress bar. After every move it posts
+`Timeline.Moved`; the host re-renders its panes from `replayer.workbench` (editor text, graph with data and
+grad, chart up to that step). Leaving posts `Timeline.Left` with the workbench at that point, which the host
+keeps exploring from: a new branch of the session, whose log already holds the actions replayed so far.
 
 Playing paces *actions*, not wall-clock steps: a recorded `train 100` is one action, so the eye sees the
 chart jump by that run. Stepping back rebuilds from the start (see `Replayer`), which is exact.
@@ -24,6 +25,9 @@ from textual.widget import Widget
 from tui.session import Replayer
 
 MIN_SPEED, MAX_SPEED = 1 / 8, 64.0  # actions per second; faster/slower double or halve it
+# The state words: plain glyphs every terminal font has ("⏸" is missing from many and shows as a box).
+PLAYING, PAUSED = "▶ playing", "|| paused"
+KEYS_HINT = "  ←/→ step · home/end · +/- speed"  # after the progress bar; space and esc are in the footer
 BRANCH_CHECK = 0.25  # seconds between looks for a user action on the replayed workbench
 
 
@@ -69,15 +73,17 @@ class Timeline(Widget, can_focus=True):
     Timeline { height: 3; padding: 0 1; background: $boost; }
     Timeline:focus { background: $boost 200%; }
     """
+    # Only play/pause and leave go in the app footer: at 100 columns the app's own keys fill it already, and the
+    # rest are spelled out after the progress bar (KEYS_HINT) and work all the same.
     BINDINGS = [
         Binding("space", "toggle_play", "Play/pause"),
-        Binding("right", "forward", "Step"),
-        Binding("left", "back", "Back"),
-        Binding("home", "to_start", "Start"),
-        Binding("end", "to_end", "End"),
-        Binding("plus,equals_sign", "faster", "Faster"),
-        Binding("minus", "slower", "Slower"),
-        Binding("escape", "leave", "Leave replay"),
+        Binding("right", "forward", "Step", show=False),
+        Binding("left", "back", "Back", show=False),
+        Binding("home", "to_start", "Start", show=False),
+        Binding("end", "to_end", "End", show=False),
+        Binding("plus,equals_sign", "faster", "Faster", show=False),
+        Binding("minus", "slower", "Slower", show=False),
+        Binding("escape", "leave", "Leave"),
     ]
 
     playing: reactive[bool] = reactive(False)
@@ -194,14 +200,16 @@ class Timeline(Widget, can_focus=True):
     def render(self) -> Text:
         player = self.replayer
         total = max(len(player), 1)
-        state = "▶ playing" if self.playing else "⏸ paused"
+        state = PLAYING if self.playing else PAUSED
         head = Text.assemble((state, "bold"), f"  action {player.position}/{len(player)}",
                              f"  ·  {self.speed:g}× speed", ("  ·  replay: ", "dim"),
                              (player.session.title, "italic"))
-        width = max(self.size.width - 2, 10)
+        full = max(self.size.width - 2, 10)
+        hint = KEYS_HINT if full >= 2 * len(KEYS_HINT) else ""  # a narrow bar keeps its width for progress
+        width = full - len(hint)
         done = round(width * player.position / total)
         bar = Text.assemble(("━" * done, "bold green"), ("●" if player.position < len(player) else "", "bold"),
-                            ("─" * max(width - done - 1, 0), "dim"))
+                            ("─" * max(width - done - 1, 0), "dim"), (hint, "dim"))
         if player.mismatch is not None:
             last = Text(f"⚠ differs from the recording: {player.mismatch}", style="bold red")
         else:
