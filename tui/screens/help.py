@@ -28,6 +28,10 @@ without zeroing the grads.
 """
 
 OUTRO = """
+**Replaying a session** (ctrl+o, or `micrograd-tui --replay FILE`): the timeline under the panes has the focus;
+space plays and pauses, ←/→ step one action back or forward, Home/End jump to the start or the end, +/- double
+or halve the speed, and Escape leaves replay to explore on from that point (a new branch of the session).
+
 Tab / shift+Tab move between fields and panes. The command palette (ctrl+p) lists every action by name.
 Press Escape, F1 or ? to close this help.
 """

@@ -27,7 +27,9 @@ from tui.session import Replayer
 MIN_SPEED, MAX_SPEED = 1 / 8, 64.0  # actions per second; faster/slower double or halve it
 # The state words: plain glyphs every terminal font has ("⏸" is missing from many and shows as a box).
 PLAYING, PAUSED = "▶ playing", "|| paused"
-KEYS_HINT = "  ←/→ step · home/end · +/- speed"  # after the progress bar; space and esc are in the footer
+# After the progress bar. The footer is already full with the app's own keys at 100 columns, so the timeline's
+# keys are listed here, in the bar, rather than crowding the app's keys out of the footer.
+KEYS_HINT = "  space play · ←/→ step · home/end · +/- speed · esc leave"
 BRANCH_CHECK = 0.25  # seconds between looks for a user action on the replayed workbench
 
 
@@ -73,17 +75,17 @@ class Timeline(Widget, can_focus=True):
     Timeline { height: 3; padding: 0 1; background: $boost; }
     Timeline:focus { background: $boost 200%; }
     """
-    # Only play/pause and leave go in the app footer: at 100 columns the app's own keys fill it already, and the
-    # rest are spelled out after the progress bar (KEYS_HINT) and work all the same.
+    # None of these go in the app footer: at 100 columns the app's own keys fill it already. They are spelled
+    # out after the progress bar (KEYS_HINT), in the help screen, and in the README.
     BINDINGS = [
-        Binding("space", "toggle_play", "Play/pause"),
+        Binding("space", "toggle_play", "Play/pause", show=False),
         Binding("right", "forward", "Step", show=False),
         Binding("left", "back", "Back", show=False),
         Binding("home", "to_start", "Start", show=False),
         Binding("end", "to_end", "End", show=False),
         Binding("plus,equals_sign", "faster", "Faster", show=False),
         Binding("minus", "slower", "Slower", show=False),
-        Binding("escape", "leave", "Leave"),
+        Binding("escape", "leave", "Leave", show=False),
     ]
 
     playing: reactive[bool] = reactive(False)
@@ -205,7 +207,7 @@ class Timeline(Widget, can_focus=True):
                              f"  ·  {self.speed:g}× speed", ("  ·  replay: ", "dim"),
                              (player.session.title, "italic"))
         full = max(self.size.width - 2, 10)
-        hint = KEYS_HINT if full >= 2 * len(KEYS_HINT) else ""  # a narrow bar keeps its width for progress
+        hint = KEYS_HINT if full >= len(KEYS_HINT) + 30 else ""  # a narrow bar keeps its width for progress
         width = full - len(hint)
         done = round(width * player.position / total)
         bar = Text.assemble(("━" * done, "bold green"), ("●" if player.position < len(player) else "", "bold"),
