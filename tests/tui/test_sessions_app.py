@@ -198,10 +198,23 @@ async def test_the_backprop_walkthrough_steps_node_by_node(tick):
         assert line.replayer.mismatch is None
 
 
-def test_the_footer_shows_only_the_essential_timeline_keys():
-    shown = {b.key for b in Timeline.BINDINGS if b.show}
-    assert shown == {"space", "escape"}
-    assert {b.action for b in Timeline.BINDINGS} >= {"forward", "back", "to_start", "to_end", "faster", "slower"}
+async def test_replay_in_the_real_app_keeps_every_footer_key_and_lists_the_timeline_keys(tick):
+    """At 100 columns the app's own keys fill the footer; the timeline's keys are spelled out in its bar."""
+    from tests.tui.conftest import screen_text
+    from tui.app import MicrogradApp
+
+    app = MicrogradApp()
+    path = SAMPLES / "tanh_vs_relu.json"
+    app.open_on_start(OpenedSession(path, session.load(path)), replay=True, speed=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        footer = text.splitlines()[-1]
+        for key in ("^q Quit", "f5 Eval", "f9 Train", "^s Save", "^o Open", "f1 Help", "^p Commands"):
+            assert key in footer, (key, footer)
+        assert "space play · ←/→ step · home/end · +/- speed · esc leave" in text
+        assert {b.action for b in Timeline.BINDINGS} >= {"toggle_play", "forward", "back", "to_start", "to_end",
+                                                         "faster", "slower", "leave"}
 
 
 async def test_acting_during_replay_leaves_replay_as_a_branch():
