@@ -48,8 +48,21 @@ class LossChart(PlotextPlot):
         if (len(self.steps) - 1) % stride:  # always draw the newest point
             points.append((self.steps[-1], self.losses[-1], self.accuracies[-1]))
         finite = [(s, l) for s, l, _ in points if math.isfinite(l)]
+        # Our own evenly spaced ticks: in a short pane plotext drops some of its labels and the axis looks uneven.
+        count = max(2, min(5, (self.size.height - 4) // 2))
         if finite:  # plotext cannot place NaN or infinity; the status line reports them instead
             plt.plot([s for s, _ in finite], [l for _, l in finite], label="loss", marker="braille")
+            plt.yticks(*_even_ticks([l for _, l in finite], count), yside="left")
         plt.plot([s for s, _, _ in points], [a for _, _, a in points], label="accuracy", marker="braille",
                  yside="right")
+        plt.yticks(*_even_ticks([a for _, _, a in points], count), yside="right")
         self.refresh()
+
+
+def _even_ticks(values: list[float], count: int) -> tuple[list[float], list[str]]:
+    """`count` ticks from the smallest to the largest value, labelled with 3 significant digits."""
+    low, high = min(values), max(values)
+    if high == low:
+        return [low], [f"{low:.3g}"]
+    ticks = [low + (high - low) * i / (count - 1) for i in range(count)]
+    return ticks, [f"{t:.3g}" for t in ticks]
