@@ -21,7 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+# One BLAS thread, set before NumPy loads (with micrograd below): PyTorch is timed on one thread too, and on
+# this shared 2-core machine OpenBLAS's second thread spins against other work (the scale run: 1.3 s with one
+# thread, 4-26 s with two). Set OPENBLAS_NUM_THREADS yourself to measure otherwise.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
@@ -138,7 +142,8 @@ def main(argv=None):
     compiled = min(r[1] for r in compiled_runs)
     rows.append(("compiled engine", compiled, f"best of {args.repeat}; trace {trace:.4f} s apart", compiled_runs[0][2]))
 
-    print("micrograd moons demo: MLP 2-16-16-1, 100 samples, 100 full-batch SGD steps")
+    print("micrograd moons demo: MLP 2-16-16-1, 100 samples, 100 full-batch SGD steps; "
+          f"BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}")
     print(f"{'engine':32} {'100 steps (s)':>14} {'final loss':>12}  note")
     for name, seconds, note, loss in rows:
         loss_text = f"{loss:.6f}" if loss is not None else "-"

@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 import argparse
-import importlib
+import os
 import sys
 from pathlib import Path
+
+# One BLAS thread, set before NumPy loads (anything the user set wins). The app's training worker shares the
+# machine with the UI thread, and OpenBLAS's extra threads spin while they wait: on a busy 2-core machine the
+# 10,000-sample benchmark ran 4-6 s with two BLAS threads against 1.3 s with one (benchmarks/moons.py).
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 DESCRIPTION = """\
 A keyboard-driven terminal explorer for micrograd: type an expression and watch its graph, data and gradients;
@@ -17,14 +23,6 @@ F4 decision boundary, ctrl+b backprop stepper (F10 / shift+F10 step), ctrl+n gra
 sample, ctrl+l export, ctrl+s save, ctrl+o open, F1 help, ctrl+p commands, ctrl+q quit."""
 
 CHECK_HELP = "replay each SESSION headlessly; print OK or the first mismatch; exit 0 (all OK), 1 (a mismatch), 2 (bad file)"
-
-
-def _session_module():
-    """tui.session arrives with the sessions work (issue 6); None until then."""
-    try:
-        return importlib.import_module("tui.session")
-    except ImportError:
-        return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,11 +40,9 @@ def _check(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="micrograd-tui check", description=CHECK_HELP)
     parser.add_argument("sessions", nargs="+", metavar="SESSION")
     args = parser.parse_args(argv)
-    session = _session_module()
-    if session is None or not hasattr(session, "check_main"):
-        print("micrograd-tui check: sessions are not available in this version", file=sys.stderr)
-        return 2
-    return session.check_main(args.sessions, sys.stdout)
+    from tui.replay import check_main
+
+    return check_main(args.sessions, sys.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
