@@ -120,7 +120,46 @@ class BackwardStep:
         return head + tuple(u.text for u in self.updates)
 
 
-class BackwardStepper:
+class _Stepping:
+    """What both steppers share: a tuple of steps and a position in it (0 = nothing applied yet)."""
+
+    _steps: tuple
+    names: Mapping[Value, str]
+    position: int
+
+    @property
+    def total(self) -> int:
+        return len(self._steps)
+
+    @property
+    def is_done(self) -> bool:
+        return self.position == self.total
+
+    @property
+    def current(self):
+        """The step applied last (the node to highlight), or None before the first step."""
+        return self._steps[self.position - 1] if self.position else None
+
+    @property
+    def steps(self) -> tuple:
+        return self._steps
+
+    def _checked(self, position: int) -> int:
+        if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= self.total:
+            raise ValueError(f"stepper position must be an int from 0 to {self.total}, not {position!r}")
+        return position
+
+    def run_to_end(self) -> None:
+        self.goto(self.total)
+
+    def restart(self) -> None:
+        self.goto(0)
+
+    def name_of(self, node: Value) -> str:
+        return self.names[node]
+
+
+class BackwardStepper(_Stepping):
     """The backward pass from `root`, one node at a time, without writing into the Values.
 
     Steps are the output node and then every node with children, in reverse topological order (the order
@@ -143,6 +182,14 @@ class BackwardStepper:
         self._grads: dict[int, float] = {}  # node id -> grad so far; absent = pending
         self.position = 0
 
+    # How an update combines the child's grad so far with this node's contribution: `+=`, as backward() does.
+    # (A subclass that overwrites instead shows the lecture's "= instead of +=" bug.)
+    update_class = ChildUpdate
+
+    @staticmethod
+    def combine(before: float, contribution: float) -> float:
+        return before + contribution
+
     def _plan(self, order: list[Value]) -> list[BackwardStep]:
         # Run the whole pass once, with exactly backward()'s arithmetic (int 0 start, int 1 seed,
         # `grad += local * g` in child order), recording every number each update overwrites.
@@ -155,10 +202,10 @@ class BackwardStepper:
                 for index, (child, local) in enumerate(zip(node.children, node.local_grads)):
                     was_pending = id(child) not in grads
                     before = grads.get(id(child), 0)
-                    after = before + local * g  # the engine's line, so the numbers are its numbers
+                    after = self.combine(before, local * g)  # the engine's line, so the numbers are its numbers
                     grads[id(child)] = after
-                    updates.append(ChildUpdate(node, index, child, local, g, before, after, was_pending,
-                                               self.names))
+                    updates.append(self.update_class(node, index, child, local, g, before, after, was_pending,
+                                                     self.names))
                 steps.append(BackwardStep(len(steps) + 1, node, g, node is self.root, tuple(updates),
                                           self.names))
         return steps
@@ -166,26 +213,9 @@ class BackwardStepper:
     # ---- moving ----------------------------------------------------------------------------------
 
     @property
-    def total(self) -> int:
-        return len(self._steps)
-
-    @property
-    def is_done(self) -> bool:
-        return self.position == self.total
-
-    @property
-    def current(self) -> BackwardStep | None:
-        """The step applied last (the node to highlight), or None before the first step."""
-        return self._steps[self.position - 1] if self.position else None
-
-    @property
     def upcoming(self) -> BackwardStep | None:
         """The step `next()` would apply, or None when done."""
         return None if self.is_done else self._steps[self.position]
-
-    @property
-    def steps(self) -> tuple[BackwardStep, ...]:
-        return self._steps
 
     def next(self) -> BackwardStep | None:
         """Apply one step; returns it (None, and nothing changes, when already done)."""
@@ -216,18 +246,11 @@ class BackwardStepper:
 
     def goto(self, position: int) -> None:
         """Move to `position` (0..total), e.g. to replay a recorded session."""
-        if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= self.total:
-            raise ValueError(f"stepper position must be an int from 0 to {self.total}, not {position!r}")
+        position = self._checked(position)
         while self.position < position:
             self.next()
         while self.position > position:
             self.previous()
-
-    def run_to_end(self) -> None:
-        self.goto(self.total)
-
-    def restart(self) -> None:
-        self.goto(0)
 
     # ---- reading ---------------------------------------------------------------------------------
 
@@ -238,9 +261,6 @@ class BackwardStepper:
     def is_final(self, node: Value) -> bool:
         """True once no later step can change the node's grad."""
         return self.position >= self._final_at.get(id(node), self.total + 1)
-
-    def name_of(self, node: Value) -> str:
-        return self.names[node]
 
     def apply_to_values(self) -> None:
         """Write the grads so far into the Values (pending ones as 0), replacing what they held.
@@ -265,7 +285,7 @@ class ForwardStep:
         return graph.forward_text(self.node, self.names)
 
 
-class ForwardStepper:
+class ForwardStepper(_Stepping):
     """The forward pass of `root`'s graph, one node at a time in topological order (leaves first).
 
     The Values already hold their data (the graph was built by running the forward pass); this only
@@ -282,22 +302,6 @@ class ForwardStepper:
         self._index = {id(node): i for i, node in enumerate(self.nodes)}
         self.position = 0
 
-    @property
-    def total(self) -> int:
-        return len(self._steps)
-
-    @property
-    def is_done(self) -> bool:
-        return self.position == self.total
-
-    @property
-    def current(self) -> ForwardStep | None:
-        return self._steps[self.position - 1] if self.position else None
-
-    @property
-    def steps(self) -> tuple[ForwardStep, ...]:
-        return self._steps
-
     def next(self) -> ForwardStep | None:
         if self.is_done:
             return None
@@ -310,19 +314,8 @@ class ForwardStepper:
         return self.current
 
     def goto(self, position: int) -> None:
-        if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= self.total:
-            raise ValueError(f"stepper position must be an int from 0 to {self.total}, not {position!r}")
-        self.position = position
-
-    def run_to_end(self) -> None:
-        self.position = self.total
-
-    def restart(self) -> None:
-        self.position = 0
+        self.position = self._checked(position)
 
     def data_of(self, node: Value) -> float | None:
         """The node's data once its step is reached, else None (not computed yet)."""
         return node.data if self._index[id(node)] < self.position else None
-
-    def name_of(self, node: Value) -> str:
-        return self.names[node]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from micrograd.engine import Value
 from micrograd.expression import evaluate
 from micrograd.stepper import BackwardStepper, ForwardStepper
+from test_expression import README_EXAMPLE  # pytest puts tests/ on sys.path (no __init__.py)
 
 
 def labelled(v, name):
@@ -96,27 +97,6 @@ def test_stepping_never_touches_the_values_until_applied():
     assert a.grad == 0
 
 
-README_SOURCE = """from micrograd.engine import Value
-
-a = Value(-4.0)
-b = Value(2.0)
-c = a + b
-d = a * b + b**3
-c += c + 1
-c += 1 + c + (-a)
-d += d * 2 + (b + a).relu()
-d += 3 * d + (b - a).relu()
-e = c - d
-f = e**2
-g = f / 2.0
-g += 10.0 / f
-print(f'{g.data:.4f}') # prints 24.7041, the outcome of this forward pass
-g.backward()
-print(f'{a.grad:.4f}') # prints 138.8338, i.e. the numerical value of dg/da
-print(f'{b.grad:.4f}') # prints 645.5773, i.e. the numerical value of dg/db
-"""
-
-
 def test_first_three_readme_steps_text():
     a, b, g = readme_graph()
     stepper = BackwardStepper(g)
@@ -142,7 +122,7 @@ def test_first_three_readme_steps_text():
 
 
 def test_readme_through_the_expression_language():
-    program = evaluate(README_SOURCE)
+    program = evaluate(README_EXAMPLE)
     g, a, b = program.values["g"], program.values["a"], program.values["b"]
     backward = {id(n): n.grad for n in g.topological_order()}  # the program ran g.backward()
     g.zero_grad()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from micrograd import graph
 from micrograd.engine import Value
-from micrograd.stepper import BackwardStep, BackwardStepper, ChildUpdate, ForwardStepper
+from micrograd.stepper import BackwardStepper, ChildUpdate, ForwardStepper
 
 MODES = ("backward", "forward", "off")
 MOVES = ("next", "previous", "end", "restart")
@@ -50,23 +50,11 @@ class OverwritingBackwardStepper(BackwardStepper):
     (`b = a + a`: the second update replaces the first, so a.grad ends 1 instead of 2.)
     """
 
-    def _plan(self, order: list[Value]) -> list[BackwardStep]:
-        grads: dict[int, float] = {id(self.root): 1}
-        steps: list[BackwardStep] = []
-        for node in reversed(order):
-            if node.children or node is self.root:
-                g = grads.get(id(node), 0)
-                updates = []
-                for index, (child, local) in enumerate(zip(node.children, node.local_grads)):
-                    was_pending = id(child) not in grads
-                    before = grads.get(id(child), 0)
-                    after = local * g
-                    grads[id(child)] = after
-                    updates.append(OverwriteUpdate(node, index, child, local, g, before, after, was_pending,
-                                                   self.names))
-                steps.append(BackwardStep(len(steps) + 1, node, g, node is self.root, tuple(updates),
-                                          self.names))
-        return steps
+    update_class = OverwriteUpdate
+
+    @staticmethod
+    def combine(before: float, contribution: float) -> float:
+        return contribution  # the bug: `=` where backward needs `+=`
 
 
 def make_stepper(root: Value, mode: str, overwrite: bool = False):
