@@ -1,23 +1,37 @@
 """Shared test fixtures.
 
-PyTorch is an independent reference for the engine's numbers, but not a dependency. Locally a test that needs
-it is skipped with a reason when it is missing; under CI (CI=true) a missing torch is a failure, so the
-cross-checks can never be skipped quietly to get a green run.
+PyTorch and Graphviz are independent references (the engine's numbers; whether our DOT is valid), but not
+dependencies. Locally a test that needs one is skipped with a reason when it is missing; under CI (CI=true)
+a missing one is a failure, so those checks can never be skipped quietly to get a green run.
 """
 
 import importlib.util
 import os
+import shutil
 
 import pytest
+
+
+def _missing(what: str, how: str):
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} is not installed, but CI=true: the checks that need it must run in CI")
+    pytest.skip(f"{what} is not installed; {how} to run this check")
 
 
 @pytest.fixture(scope="session")
 def torch():
     if importlib.util.find_spec("torch") is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("PyTorch is not installed, but CI=true: the PyTorch cross-checks must run in CI")
-        pytest.skip("PyTorch is not installed; run `pip install torch==2.13.0` to run the cross-checks")
+        _missing("PyTorch", "`pip install torch==2.13.0`")
     import torch as torch_module
 
     torch_module.set_default_dtype(torch_module.float64)
     return torch_module
+
+
+@pytest.fixture(scope="session")
+def graphviz() -> str:
+    """The path of Graphviz's `dot`."""
+    dot = shutil.which("dot")
+    if dot is None:
+        _missing("Graphviz's dot", "`apt-get install graphviz`")
+    return dot

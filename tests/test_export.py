@@ -3,7 +3,6 @@
 import json
 import random
 import re
-import shutil
 import subprocess
 import sys
 
@@ -190,8 +189,7 @@ def small_graph():
     return out
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
-def test_graph_to_svg_draws_with_graphviz(tmp_path):
+def test_graph_to_svg_draws_with_graphviz(tmp_path, graphviz):
     path = graph_to_svg(small_graph(), tmp_path / "graph.svg")
     svg = path.read_text()
     assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:500]
@@ -201,8 +199,7 @@ def test_graph_to_svg_draws_with_graphviz(tmp_path):
     assert {"a", "b", "c", "out", "*", "+", "tanh", "data 2.0000", "grad 1.0000"} <= texts
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
-def test_graph_to_svg_reports_a_dot_failure(tmp_path, monkeypatch):
+def test_graph_to_svg_reports_a_dot_failure(tmp_path, monkeypatch, graphviz):
     monkeypatch.setattr(export.graph, "to_dot", lambda root: "digraph { this is not dot")
     with pytest.raises(RuntimeError, match="Graphviz's dot could not draw the graph: .*syntax error"):
         graph_to_svg(small_graph(), tmp_path / "graph.svg")

@@ -2,7 +2,6 @@
 
 import math
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -96,33 +95,30 @@ def test_tree_text_max_lines(readme):
 NASTY = 'a{b}|c<d>"e\\N\\ \n#x; `q` & end\\'
 
 
-def _dot_to_svg(dot_text):
-    dot = shutil.which("dot")
-    if dot is None:
-        pytest.skip("Graphviz `dot` is not installed (apt-get install graphviz); CI installs it")
+def _dot_to_svg(dot, dot_text):
     run = subprocess.run([dot, "-Tsvg"], input=dot_text.encode(), capture_output=True, timeout=60)
     assert run.returncode == 0, run.stderr.decode()
     assert not run.stderr.strip(), run.stderr.decode()  # no warnings either
     return run.stdout.decode()
 
 
-def test_dot_is_valid_graphviz(readme):
+def test_dot_is_valid_graphviz(readme, graphviz):
     text = graph.to_dot(readme.output)
     assert text.startswith("digraph micrograd {") and "rankdir=LR" in text
     assert 'n0 [shape=record, label="{ a | data -4.0000 | grad 138.8338 }"];' in text
     assert "n38_op -> n38;" in text
-    svg = _dot_to_svg(text)
+    svg = _dot_to_svg(graphviz, text)
     assert "data 24.7041" in svg and "grad 645.5773" in svg
 
 
-def test_dot_escapes_labels(neuron):
+def test_dot_escapes_labels(neuron, graphviz):
     x = Value(2.0, label=NASTY)
     y = (x * x).tanh()
     y.label = "o"
-    svg = _dot_to_svg(graph.to_dot(y))
+    svg = _dot_to_svg(graphviz, graph.to_dot(y))
     # Graphviz shows the label text literally (XML-escaped in SVG, newline as a space)
     assert 'a{b}|c&lt;d&gt;&quot;e\\N\\ #x; `q` &amp; end\\' in svg
-    svg = _dot_to_svg(graph.to_dot(neuron.output))
+    svg = _dot_to_svg(graphviz, graph.to_dot(neuron.output))
     assert "x1*w1 + x2*w2" in svg
 
 

@@ -236,8 +236,7 @@ def test_trace_with_cross_entropy_on_three_classes():
     assert root.data == pytest.approx(expected, rel=1e-12)
 
 
-def test_export_text_graphs(tmp_path):
-    import shutil
+def test_export_text_graphs(tmp_path, graphviz):
     import subprocess
 
     wb = Workbench()
@@ -246,13 +245,12 @@ def test_export_text_graphs(tmp_path):
     mermaid = wb.export_text("mermaid")
     assert mermaid.split()[0] in ("graph", "flowchart")
     assert wb.export_text("dot", "sample").count("->") > 100
-    if shutil.which("dot"):
-        (tmp_path / "g.dot").write_text(dot)
-        run = subprocess.run(["dot", "-Tplain", str(tmp_path / "g.dot")], capture_output=True, text=True)
-        assert run.returncode == 0 and run.stdout.startswith("graph")
-        assert "<svg" in wb.export_text("svg")
-        with pytest.raises(ValueError, match="export it as DOT"):
-            wb.export_text("svg", "training")
+    (tmp_path / "g.dot").write_text(dot)
+    run = subprocess.run([graphviz, "-Tplain", str(tmp_path / "g.dot")], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.startswith("graph")
+    assert "<svg" in wb.export_text("svg")
+    with pytest.raises(ValueError, match="export it as DOT"):
+        wb.export_text("svg", "training")
     with pytest.raises(ValueError, match="expected one of"):
         wb.export_text("png")
     with pytest.raises(ValueError, match="view"):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 import subprocess
 
 import pytest
@@ -38,7 +37,7 @@ def error_text(app) -> str:
     return str(app.screen.query_one("#export-error").content)
 
 
-async def test_export_the_expression_graph_as_dot_and_mermaid(app, folder):
+async def test_export_the_expression_graph_as_dot_and_mermaid(app, folder, graphviz):
     async with app.run_test(size=SIZE) as pilot:
         await export_by_keys(app, pilot, "dot")
         path = folder / "micrograd-graph.dot"
@@ -46,9 +45,7 @@ async def test_export_the_expression_graph_as_dot_and_mermaid(app, folder):
         assert any(str(path) in note for note, _ in app.notes)
         dot_text = path.read_text()
         assert dot_text.startswith("digraph") and "24.7041" in dot_text  # g's data
-        if shutil.which("dot") is None:
-            pytest.skip("Graphviz's dot is not installed: the DOT file cannot be parsed here")
-        run = subprocess.run(["dot", "-Tplain", str(path)], capture_output=True, text=True, timeout=60)
+        run = subprocess.run([graphviz, "-Tplain", str(path)], capture_output=True, text=True, timeout=60)
         assert run.returncode == 0, run.stderr
         values = [line for line in run.stdout.splitlines() if line.startswith("node ") and " record " in line]
         assert len(values) == len(list(graph.walk(app.workbench.output))) == 39  # one record per Value
@@ -58,9 +55,7 @@ async def test_export_the_expression_graph_as_dot_and_mermaid(app, folder):
         assert mermaid.split()[0] in ("graph", "flowchart") and mermaid == app.workbench.export_text("mermaid")
 
 
-async def test_export_svg_of_the_traced_sample_and_refuse_the_huge_training_graph(app, folder):
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's dot is not installed: SVG export shows its sentence instead")
+async def test_export_svg_of_the_traced_sample_and_refuse_the_huge_training_graph(app, folder, graphviz):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+t", "backspace", "7", "enter")
         await pilot.pause()
