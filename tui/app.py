@@ -114,6 +114,7 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
     def refresh_all(self) -> None:
         """Redraw every pane from the workbench (start, reset, configure, a loaded session)."""
         wb = self.workbench
+        self._steps_per_second = None  # a figure of the last live run, not of the state shown now
         editor = self.query_one(ExpressionEditor)
         editor.set_text(wb.source)
         if wb.error is not None:

@@ -90,3 +90,29 @@ def test_cli_check_runs_the_session_checker(capsys, tmp_path):
     assert "OK" in capsys.readouterr().out
     path.write_text("{not json")
     assert cli.main(["check", str(path)]) == 2
+
+
+async def test_opening_a_session_drops_the_last_runs_steps_per_second(app):
+    """steps/s describes a live run; a session opened afterwards must not show it as its own."""
+    from textual.widgets import OptionList
+
+    from tui.screens.session_files import OpenSessionScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        assert "steps/s" in str(app.query_one("#status").render())
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press("d")  # discard the unsaved training, then the picker opens
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, OpenSessionScreen)
+        files = picker.query_one("#files", OptionList)
+        files.highlighted = files.get_option_index(next(k for k, p in picker.paths.items()
+                                                        if p.name == "moons_demo.json"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        assert "step 99" in status and "steps/s" not in status, status
