@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -50,8 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["check"]:
         return _check(argv[1:])
     args = _parser().parse_args(argv)
-    if args.speed <= 0:
-        print("micrograd-tui: --speed must be a positive number", file=sys.stderr)
+    if not math.isfinite(args.speed) or args.speed <= 0:
+        print(f"micrograd-tui: --speed must be a positive number, not {args.speed}", file=sys.stderr)
+        return 2
+    if args.session and args.replay:
+        print("micrograd-tui: give either SESSION (to open it) or --replay SESSION (to play it), not both",
+              file=sys.stderr)
         return 2
     opened = None
     path = args.replay or args.session

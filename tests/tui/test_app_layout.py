@@ -116,3 +116,15 @@ async def test_opening_a_session_drops_the_last_runs_steps_per_second(app):
         await pilot.pause()
         status = str(app.query_one("#status").render())
         assert "step 99" in status and "steps/s" not in status, status
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--replay", "x.json", "--speed", "nan"], "--speed must be a positive number, not nan"),
+    (["--replay", "x.json", "--speed", "0"], "--speed must be a positive number"),
+    (["a.json", "--replay", "b.json"], "not both"),
+    (["no-such-file.json"], "no-such-file.json"),
+])
+def test_cli_refuses_bad_arguments_with_one_sentence_and_exit_2(capsys, argv, words):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
