@@ -290,6 +290,10 @@ class Trainer:
         shape = (len(ys), len(xs))
         return Grid(xs, ys, scores.reshape(*shape, -1), self._classes(scores).reshape(shape))
 
+    def parameter_vector(self) -> np.ndarray:
+        """A copy of the current parameters in `model.parameters()` order (safe to hand to another thread)."""
+        return self.engine.params.copy()
+
     def write_back(self) -> None:
         """Put the engine's parameter numbers and last gradients into the model's Values."""
         self.engine.write_back()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 
 import pytest
@@ -412,3 +413,15 @@ def test_stepper_on_a_traced_sample_walks_its_graph_until_the_model_changes(wb):
     assert replayed.stepping.graph == "sample" and replayed.stepping.position == wb.stepping.total
     wb.step()
     assert wb.stepping is None  # the weights moved: that graph is out of date
+
+
+def test_a_trace_drawn_from_a_parameter_copy_matches_the_model_and_reads_no_live_number():
+    wb = Workbench()
+    wb.trace(3)
+    vector = wb.trainer.parameter_vector()
+    assert wb.sample_graph(parameters=vector).data == wb.sample_graph().data
+    for p in wb.model.parameters():  # what a worker might be writing: the copy must not look at it
+        p.data = float("nan")
+    assert math.isfinite(wb.sample_graph(parameters=vector).data)
+    shifted = wb.sample_graph(parameters=vector * 0.5).data
+    assert math.isfinite(shifted) and shifted != wb.sample_graph(parameters=vector).data

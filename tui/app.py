@@ -44,10 +44,11 @@ class TrainingProgress(Message):
     """Results since the last message; a pending one is folded into the next, so none is ever lost."""
 
     def __init__(self, run: TrainingRun, results: list[dict], steps_per_second: float,
-                 diverged_at: int | None = None) -> None:
+                 diverged_at: int | None = None, parameters=None) -> None:
         super().__init__()
         self.run, self.results = run, results
         self.steps_per_second, self.diverged_at = steps_per_second, diverged_at
+        self.parameters = parameters  # a copy, for a live trace of one sample; None when nobody traces
 
     def can_replace(self, message: Message) -> bool:
         # Textual asks the *older* message whether the newer one may supersede it: merge, then let it.
@@ -137,15 +138,17 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
             pane.show(self.workbench.training_graph(), "Graph: training loss ({nodes:,} nodes)",
                       keep_changes=keep_changes)
         elif self.graph_mode == "sample":  # a detached copy of the model: its backward leaves the trainer alone
-            i = self.workbench.traced or 0
             root = self.stepper_root("sample") or self.workbench.sample_graph()  # the stepper keeps its copy
-            pane.show(root, f"Graph: sample {i}, class {self.workbench.y[i]} "
-                      f"({{nodes:,}} nodes)", keep_changes=keep_changes)
+            pane.show(root, self._sample_title(), keep_changes=keep_changes)
         else:
             pane.show(self.workbench.output, "Graph: expression")
             if self.workbench.selected is not None:  # e.g. a replayed selection: show that node
                 pane.reveal(self.workbench.find(self.workbench.selected))
         self.show_stepper()  # the stepper's numbers, or none (another view, a new expression)
+
+    def _sample_title(self) -> str:
+        i = self.workbench.traced or 0
+        return f"Graph: sample {i}, class {self.workbench.y[i]} ({{nodes:,}} nodes)"
 
     def _after_values_changed(self) -> None:
         """The Values changed (backward, zero, a step, training finished): relabel and re-inspect."""
@@ -269,7 +272,8 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
             return
         self._run = self.workbench.start_training()
         # The loss graph's parameters are the model's Values, which the worker now updates (reference engine).
-        self.query_one(GraphPane).freeze(self.graph_mode in ("training", "sample"))
+        # A traced sample is drawn from parameter copies the worker posts instead, so it stays live.
+        self.query_one(GraphPane).freeze(self.graph_mode == "training")
         self.pause_requested_at = None
         self._update_status()
         self.refresh_bindings()
@@ -364,7 +368,9 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
                     break
                 now = perf_counter()
                 if now - last_post >= PROGRESS_INTERVAL:
-                    self.post_message(TrainingProgress(run, run.results[posted:], run.steps / (now - started)))
+                    live = run.parameters() if self.graph_mode == "sample" else None
+                    self.post_message(TrainingProgress(run, run.results[posted:], run.steps / (now - started),
+                                                       parameters=live))
                     posted, last_post = run.steps, now
             if run.steps > posted:
                 rate = run.steps / max(perf_counter() - started, 1e-9)
@@ -377,6 +383,9 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
             return  # late news from a run already finished
         self._steps_per_second = message.steps_per_second
         with self.batch_update():
+            if message.parameters is not None and self.graph_mode == "sample":
+                self.query_one(GraphPane).show(self.workbench.sample_graph(parameters=message.parameters),
+                                               self._sample_title(), keep_changes=True)
             self.query_one(LossChart).extend(message.results)
             last = message.results[-1] if message.results else None
             if last is not None:

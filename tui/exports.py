@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import tempfile
 from pathlib import Path
 
-from micrograd import export, graph, losses
+from micrograd import export, graph, losses, nn
 from micrograd.engine import Value
 
 # kind -> (what the screen calls it, default file name, whether it is a graph export)
@@ -99,9 +100,16 @@ def _umask() -> int:
 # ---- the traced sample -------------------------------------------------------------------------------
 
 
-def detached_copy(model):
-    """The same MLP with its own Values (same numbers), each parameter labelled like `L1.n3.w0`."""
-    copy = export.mlp_from_json(export.mlp_to_json(model))
+def detached_copy(model, parameters=None):
+    """The same MLP with its own Values, each parameter labelled like `L1.n3.w0`: the same numbers, or
+    `parameters` (in `parameters()` order) without reading a single number from `model`'s Values."""
+    if parameters is None:
+        copy = export.mlp_from_json(export.mlp_to_json(model))
+    else:
+        copy = nn.MLP(model.nin, model.nouts, activation=model.activation,
+                      output_activation=model.output_activation, rng=random.Random(0))
+        for p, number in zip(copy.parameters(), parameters.tolist(), strict=True):
+            p.data = number
     for li, layer in enumerate(copy.layers, start=1):
         for ni, neuron in enumerate(layer.neurons):
             for wi, w in enumerate(neuron.w):
@@ -110,11 +118,12 @@ def detached_copy(model):
     return copy
 
 
-def sample_graph(model, X, y, index: int, loss_name: str) -> Value:
-    """Sample `index`'s loss term `Loss.sample(model(x), label)`, backward already run (grads filled in)."""
+def sample_graph(model, X, y, index: int, loss_name: str, parameters=None) -> Value:
+    """Sample `index`'s loss term `Loss.sample(model(x), label)`, backward already run (grads filled in),
+    through a detached copy of `model` (with `parameters`, when given, instead of the model's numbers)."""
     if not 0 <= index < len(X):
         raise ValueError(f"trace: sample {index} does not exist; the data has samples 0 to {len(X) - 1}")
-    copy = detached_copy(model)
+    copy = detached_copy(model, parameters)
     x = [Value(float(v), label=f"x{j}") for j, v in enumerate(X[index])]
     output = copy(x)
     outputs = [output] if isinstance(output, Value) else list(output)

@@ -61,6 +61,10 @@ class TrainingRun:
         self.results.append(result_dict(result))
         return result
 
+    def parameters(self):
+        """A copy of the parameters as they are now (worker thread): what a live trace is drawn from."""
+        return self._trainer.parameter_vector()
+
     @property
     def steps(self) -> int:
         return len(self.results)
@@ -114,11 +118,17 @@ class Workbench:
         self._check_idle()
         return self.trainer.loss_graph()
 
-    def sample_graph(self, index: int | None = None) -> Value:
-        """One sample's loss term through the current model (default: the traced one, else 0), grads filled in."""
-        self._check_idle()
+    def sample_graph(self, index: int | None = None, *, parameters=None) -> Value:
+        """One sample's loss term through the current model (default: the traced one, else 0), grads filled in.
+
+        While training, pass the `parameters` a TrainingRun copied: the graph is then built from those numbers
+        alone (the model's own Values belong to the worker), so the trace follows training live.
+        """
+        if parameters is None:
+            self._check_idle()
         index = index if index is not None else (self.traced if self.traced is not None else 0)
-        return exports.sample_graph(self.model, self.X, self.y, index, self.config.training["loss"])
+        return exports.sample_graph(self.model, self.X, self.y, index, self.config.training["loss"],
+                                    parameters=parameters)
 
     def nearest_sample(self, position) -> int:
         """The index of the data point nearest to `position` (one number per input feature)."""

@@ -4,6 +4,8 @@ the next/previous sample; ctrl+g cycles the views; the choice is logged and repl
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from micrograd.engine import Value
@@ -147,15 +149,21 @@ async def test_a_click_in_the_decision_boundary_traces_the_nearest_point(app):
         assert app.workbench.log[-1] == {"do": "trace", "sample": i}
 
 
-async def test_the_sample_view_freezes_while_training_export_and_trace_wait_and_it_catches_up_on_pause(app):
+async def test_the_sample_view_follows_training_live_export_and_trace_wait_and_it_matches_on_pause(app):
     app.train_steps = None
     async with app.run_test(size=SIZE) as pilot:
         await trace_by_prompt(app, pilot, 10)
         tree = app.query_one("#graph-tree")
+        before = tree.graph_root.data
         # Actions called directly while the worker runs: Pilot's key presses wait for an idle app, which a
         # training app never is, so each would take a second or two.
         app.action_train_pause()
-        assert tree.frozen  # the numbers shown are from before the run: say so rather than show them as current
+        assert not tree.frozen  # drawn from parameter copies the worker posts, never from its live Values
+        for _ in range(200):  # until a progress message has redrawn the trace with trained numbers
+            await asyncio.sleep(0.02)
+            if tree.graph_root.data != before:
+                break
+        assert tree.graph_root.data != before and app._run is not None  # changed while still training
         app.action_export()
         app.action_trace()
         app.action_trace_step(1)
@@ -167,6 +175,7 @@ async def test_the_sample_view_freezes_while_training_export_and_trace_wait_and_
         await wait_for_training(app, pilot)
         assert not tree.frozen and app.workbench.history
         assert tree.graph_root.data == pytest.approx(trainer_sample_loss(app, 10), rel=1e-12, abs=1e-15)
+        assert app.query_one("#graph-pane").border_title.startswith("Graph: sample 10")
 
 
 async def test_a_session_that_traced_opens_on_the_sample_view(app, tmp_path):
