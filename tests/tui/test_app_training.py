@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+import threading
+import time
 
 from micrograd import datasets, nn, optim
 from micrograd.train import Trainer
 from tests.tui.conftest import SIZE, tree_lines, wait_for_training
+from tui.app import TrainingFinished
 
 
 def reference_demo(steps: int):
@@ -67,21 +71,53 @@ async def test_pause_stops_within_one_step_and_train_resumes(app):
 
 
 async def test_quitting_mid_run_exits_cleanly(app):
-    app.train_steps = None
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f9")
-        for _ in range(100):
+    """ctrl+q during an endless run: the app exits by itself, the training thread leaves its loop, no more steps.
+
+    Cancelling a thread worker only marks it cancelled (its thread runs on inside a step), so "stopped" is
+    checked where it happens: `_train` posts TrainingFinished from its own thread as its very last act.
+    """
+    app.train_steps = None  # until stopped: if quitting did not stop it, it would step for ever
+    finished = threading.Event()
+    finished_from: list[threading.Thread] = []
+    post_message = app.post_message
+
+    def spy(message):
+        if isinstance(message, TrainingFinished):
+            finished_from.append(threading.current_thread())
+            finished.set()
+        return post_message(message)
+
+    app.post_message = spy
+    run = None
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f9")
+            deadline = time.monotonic() + 30
+            while (app._run is None or app._run.steps < 3) and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)  # real time: the worker thread steps while the loop sleeps
+            run = app._run
+            assert run is not None and run.steps >= 3, "training did not get going"
+            worker = next(w for w in app.workers if w.name == "training")
+            assert worker.is_running and not finished.is_set()
+            await pilot.press("ctrl+q")
             await pilot.pause()
-            if app._run is not None and app._run.steps >= 3:
-                break
-        run = app._run
-        await pilot.press("ctrl+q")
-        await pilot.pause()
-    assert app.return_code in (0, None)
-    steps = run.steps
-    worker_threads = [w for w in app.workers if w.name == "training"]
-    assert not worker_threads or all(w.is_cancelled for w in worker_threads)
-    assert run.steps == steps  # nothing is still stepping
+            assert app.return_code == 0  # exit() was called by ctrl+q, not by run_test closing the app
+        # leaving the block re-raises any exception the app died of; there was none
+        assert app._exception is None and not app.is_running
+        assert worker.is_cancelled
+        # the thread leaves its loop within one step (allow for a loaded machine)
+        assert await asyncio.to_thread(finished.wait, 30), "the training thread is still stepping"
+        assert finished_from and finished_from[0] is not threading.main_thread()
+        steps = run.steps
+        await asyncio.sleep(0.3)
+        assert run.steps == steps  # nothing is still stepping
+    finally:
+        if run is not None and not finished.is_set():
+            # on failure, do not leave a thread stepping for ever (the event loop would wait for it at exit)
+            def stop():
+                raise RuntimeError("stopped by the test")
+
+            run.step = stop
 
 
 async def test_a_diverging_learning_rate_pauses_with_a_message(app):
