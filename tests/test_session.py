@@ -356,3 +356,113 @@ def test_any_workbench_records_its_start_so_configured_explorations_save_and_rep
     assert saved.config["model"]["activation"] == "relu"  # the start, before the configure
     assert [a["do"] for a in saved.actions] == ["train", "configure", "evaluate", "train"]
     assert session.replay(saved).ok
+
+
+# ---- replay inside a train action (sub-steps) ---------------------------------------------------------------
+
+
+def _moons() -> Session:
+    return session.load(next(p for p in SAMPLES if p.stem == "moons_demo"))
+
+
+def _parameters(wb) -> list[float]:
+    wb.trainer.write_back()
+    return [p.data for p in wb.model.parameters()]
+
+
+def test_moving_into_a_train_action_shows_the_recorded_steps_so_far():
+    recorded = _moons()
+    player = session.Replayer(recorded)
+    player.seek(0, 37)
+    assert (player.position, player.substep, player.steps) == (0, 37, 100) and not player.at_start
+    assert player.mismatch is None and not player.diverged
+    # exactly the recorded numbers, not merely within tolerance: the same seeds run the same arithmetic
+    assert player.workbench.history == recorded.actions[0]["results"][:37]
+    assert [a["do"] for a in player.workbench.log] == ["train"] and player.workbench.log[0]["steps"] == 37
+    assert player.last_action["results"] == recorded.actions[0]["results"][:37]
+    assert player.progress == pytest.approx(0.37)
+    # forward in chunks continues the same run: the same history and weights as a fresh rebuild to that point
+    for _ in range(4):
+        player.advance(5)
+    rebuilt = session.Replayer(recorded)
+    rebuilt.seek(0, 57)
+    assert (player.position, player.substep) == (0, 57) and len(player.workbench.log) == 1
+    assert player.workbench.history == rebuilt.workbench.history == recorded.actions[0]["results"][:57]
+    assert _parameters(player.workbench) == _parameters(rebuilt.workbench)
+    assert json.dumps(player.workbench.log) == json.dumps(rebuilt.workbench.log)
+    # playing to the end of the action completes it: the same state as applying it whole
+    while not player.at_end:
+        player.advance(7)
+    whole = session.Replayer(recorded)
+    whole.forward()
+    assert (player.position, player.substep) == (1, 0) and player.mismatch is None
+    assert json.dumps(player.workbench.log) == json.dumps(whole.workbench.log)
+    assert _parameters(player.workbench) == _parameters(whole.workbench)
+
+
+def test_only_train_actions_have_sub_steps_and_seek_clamps():
+    recorded = Session.from_workbench(recorded_workbench())
+    player = session.Replayer(recorded)
+    assert [player.steps_of(i) for i in range(len(player))] == [0, 0, 0, 0, 0, 0, 0, 4, 0, 3, 0, 0]
+    player.seek(2, 3)  # "zero_grad" has no steps: the whole action boundary
+    assert (player.position, player.substep) == (2, 0)
+    player.seek(7, 4)  # the end of the train 4 is the next whole position
+    assert (player.position, player.substep) == (8, 0)
+    player.seek(9, 2)
+    assert (player.position, player.substep) == (9, 2) and player.workbench.history[-1] == \
+        recorded.actions[9]["results"][1]
+    player.advance(1)
+    assert (player.position, player.substep) == (10, 0) and player.mismatch is None
+    player.advance(1)  # a reset: one whole action per tick
+    assert (player.position, player.substep) == (11, 0)
+
+
+def test_back_and_forward_from_inside_a_train_action():
+    recorded = Session.from_workbench(recorded_workbench())
+    player = session.Replayer(recorded)
+    player.seek(9, 2)
+    player.back()  # to the start of the train action
+    assert (player.position, player.substep) == (9, 0) and player.workbench.log[-1]["do"] == "configure"
+    player.back()
+    assert (player.position, player.substep) == (8, 0)
+    player.seek(9, 1)
+    entry = player.forward()  # finishes it
+    assert (player.position, player.substep) == (10, 0) and entry["steps"] == 3
+    assert json.dumps(player.workbench.log) == json.dumps(recorded.actions[:10])
+    assert player.workbench.history == recorded.actions[9]["results"]  # the configure started a new history
+    assert player.mismatch is None
+    player.seek(7, 3)
+    assert (player.position, player.substep) == (7, 3) and len(player.workbench.history) == 1 + 3
+
+
+def test_leaving_inside_a_train_action_branches_with_train_k_and_replays(tmp_path):
+    recorded = _moons()
+    player = session.Replayer(recorded)
+    player.advance(10)
+    player.advance(10)
+    wb = player.branch()
+    assert [(a["do"], a["steps"]) for a in wb.log] == [("train", 20)]
+    wb.train(5)
+    branch = Session.from_workbench(wb, title="branch at step 20")
+    assert [(a["do"], a["steps"]) for a in branch.actions] == [("train", 20), ("train", 5)]
+    assert branch.history[:20] == recorded.actions[0]["results"][:20] and branch.history[20]["step"] == 20
+    session.save(branch, tmp_path / "branch.json")
+    report = session.replay(session.load(tmp_path / "branch.json"))
+    assert report.ok, report.mismatch
+    assert report.workbench.history == wb.history
+
+
+def test_a_tampered_result_inside_a_train_action_is_reported_at_its_step():
+    data = json.loads(session.dumps(_moons()))
+    data["actions"][0]["results"][42]["loss"] += 1e-3
+    tampered = session.loads(json.dumps(data))
+    player = session.Replayer(tampered)
+    player.seek(0, 42)  # the first 42 steps (0..41) are as recorded
+    assert player.mismatch is None
+    player.advance(5)
+    assert player.mismatch is not None and str(player.mismatch).startswith("actions[0] step 42: loss recorded")
+    assert str(player.mismatch) == str(session.replay(tampered).mismatch)  # the same sentence as `check`
+    player.forward()  # the first difference stays the one reported
+    assert str(player.mismatch).startswith("actions[0] step 42:")
+    player.seek(0, 10)  # back before it: a rebuild, nothing differs up to there
+    assert player.mismatch is None

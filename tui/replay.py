@@ -111,19 +111,28 @@ def replay(session: Session, *, on_action: Callable[[int, dict | None], None] | 
 
 
 class Replayer:
-    """A session on a timeline: `position` actions applied, stepping forward and back, for the app.
+    """A session on a timeline, stepping forward and back, for the app.
 
-    Stepping back rebuilds a fresh workbench and re-applies the first position-1 actions, rather than caching
+    The position is (`position`, `substep`): `position` whole actions applied, then `substep` training steps
+    of the next action -- only ever non-zero when that action is a `train`, so a recorded `train 100` can be
+    watched (and paused) step by step. The state at (i, k) is the first i actions applied to a fresh workbench
+    and then `train k`: seeded, so its k results must equal the first k recorded ones (compared like `replay`
+    does), and leaving replay there branches with a log that ends in `train k`, which replays exactly.
+
+    Moving back rebuilds a fresh workbench and re-applies everything up to the target, rather than caching
     snapshots: the workbench holds Value graphs, a compiled trainer, optimizer moments and random generators,
     which deep copies reproduce neither faithfully nor cheaply (a training graph has ~40,000 nodes), while the
-    seeded engine makes a rebuild exact by construction — it is the same code path `check` verifies. A rebuild
-    costs a replay up to that point: milliseconds per training step on the compiled engine.
+    seeded engine makes a rebuild exact by construction -- it is the same code path `check` verifies. A rebuild
+    costs a replay up to that point: milliseconds per training step on the compiled engine. Moving forward
+    within a train action continues the same run (`train(delta)`, whose log entry is merged into the partial
+    one), which gives the same numbers as a rebuild: the trainer is the same object either way.
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.workbench = fresh_workbench(session)
         self.position = 0
+        self.substep = 0  # training steps of actions[position] applied; 0 unless it is a train action
         self.mismatch: Mismatch | None = None
         self._log_length = 0  # the workbench's log length the replay left; more means the user acted on it
 
@@ -137,39 +146,115 @@ class Replayer:
 
     @property
     def at_start(self) -> bool:
-        return self.position == 0
+        return self.position == 0 and self.substep == 0
 
     @property
     def at_end(self) -> bool:
         return self.position >= len(self)
 
+    def steps_of(self, index: int) -> int:
+        """How many sub-steps actions[index] has: its recorded step results for a train action, else 0."""
+        if not 0 <= index < len(self):
+            return 0
+        action = self.session.actions[index]
+        if action.get("do") != "train":
+            return 0
+        return min(len(action.get("results") or ()), int(action.get("steps", 0)))
+
+    @property
+    def steps(self) -> int:
+        """The sub-steps of the action being played (the next one): 0 unless it is a train action."""
+        return self.steps_of(self.position)
+
+    @property
+    def progress(self) -> float:
+        """How far along the timeline, 0..1, counting a partly played train action by its steps."""
+        if not len(self):
+            return 1.0
+        part = self.substep / self.steps if self.substep and self.steps else 0.0
+        return min((self.position + part) / len(self), 1.0)
+
     @property
     def last_action(self) -> dict | None:
-        """The action most recently applied (what the panes show the result of)."""
+        """The action most recently applied (what the panes show the result of): inside a train action, that
+        action with the results replayed so far (its "steps" still the recorded count)."""
+        if self.substep:
+            action = self.session.actions[self.position]
+            return {**action, "results": list(action["results"][:self.substep])}
         return self.session.actions[self.position - 1] if self.position else None
 
     def forward(self) -> dict | None:
+        """One whole action forward; from inside a train action, the rest of it."""
         if self.at_end:
             return None
-        entry, mismatch = apply_action(self.workbench, self.position, self.session.actions[self.position])
-        self.position += 1
+        index, recorded = self.position, self.session.actions[self.position]
+        if self.substep:
+            entry = self._train_on(int(recorded["steps"]) - self.substep, recorded)
+        else:
+            entry, mismatch = apply_action(self.workbench, index, recorded)
+            self.mismatch = self.mismatch or mismatch
+        self.position, self.substep = index + 1, 0
         self._log_length = len(self.workbench.log)
-        self.mismatch = self.mismatch or mismatch
         return entry
 
-    def back(self) -> None:
-        self.seek(self.position - 1)
+    def advance(self, steps: int = 1) -> dict | None:
+        """One tick of playback: `steps` training steps further into the next action when it is a train action
+        (completing it when that reaches its end), or else one whole action."""
+        total = self.steps
+        if self.at_end or not total or self.substep + max(1, steps) >= total:
+            return self.forward()
+        return self.seek(self.position, self.substep + max(1, steps))
 
-    def seek(self, position: int) -> None:
+    def back(self) -> None:
+        """One whole action back; from inside a train action, to its start."""
+        self.seek(self.position if self.substep else self.position - 1)
+
+    def seek(self, position: int, substep: int = 0) -> dict | None:
+        """Go to (position, substep); a substep past the action's steps (or on an action that has none) is
+        clamped, a substep at its end is the next whole position."""
         position = max(0, min(position, len(self)))
-        if position < self.position:
-            self.workbench, self.position, self.mismatch = fresh_workbench(self.session), 0, None
+        substep = max(0, min(substep, self.steps_of(position)))
+        if substep and substep >= self.steps_of(position):
+            position, substep = position + 1, 0
+        if (position, substep) < (self.position, self.substep):
+            self.workbench, self.position, self.substep, self.mismatch = fresh_workbench(self.session), 0, 0, None
             self._log_length = 0
+        entry = None
         while self.position < position:
-            self.forward()
+            entry = self.forward()
+        if substep > self.substep:
+            entry = self._train_on(substep - self.substep, self.session.actions[self.position])
+            self.substep = substep
+            self._log_length = len(self.workbench.log)
+        return entry
+
+    def _train_on(self, steps: int, recorded: dict) -> dict | None:
+        """`steps` more steps of the train action at `position`, `substep` of them done: one log entry for the
+        action so far, compared with the recorded results it should have produced."""
+        wb, index, done = self.workbench, self.position, self.substep
+        before, raised = len(wb.log), None
+        try:
+            wb.train(steps)
+        except Exception as err:  # anything the workbench raised becomes a mismatch, as in `apply_action`
+            raised = err
+        entry = wb.log[-1] if len(wb.log) > before else None
+        if entry is not None and done:  # continue the same run: merge into the partial entry it continues
+            partial = wb.log[-2] if len(wb.log) >= 2 else None
+            if partial is not None and partial.get("do") == "train":
+                results = list(partial.get("results", ())) + list(entry.get("results", ()))
+                entry = {**entry, "steps": len(results), "results": results}
+                wb.log[-2:] = [entry]
+        total = done + steps
+        if total < int(recorded["steps"]):
+            expected = {**recorded, "steps": total, "results": list(recorded.get("results", ()))[:total]}
+        else:
+            expected = recorded
+        self.mismatch = self.mismatch or _compare(index, expected, entry, raised)
+        return entry
 
     def branch(self) -> Any:
-        """Leave replay: the workbench at this position, whose log holds the actions so far, to explore on."""
+        """Leave replay: the workbench at this position, whose log holds the actions so far (ending in `train k`
+        when left inside a train action), to explore on."""
         return self.workbench
 
 

@@ -103,7 +103,10 @@ async def test_open_a_sample_play_pause_step_back_leave_and_keep_training(tmp_pa
         assert line.replayer.position == 0 and app.workbench.history == []
         await pilot.press("space")
         assert line.playing
-        tick(line)
+        for _ in range(20):  # the recorded train 100 plays in 20 ticks of 5 steps, then the configure is one
+            tick(line)
+        await pilot.pause()
+        assert line.replayer.position == 1 and len(app.workbench.history) == 100
         tick(line)
         await pilot.pause()
         assert line.replayer.position == 2 and app.workbench.config.model["activation"] == "tanh"
@@ -308,3 +311,58 @@ def test_describe_names_what_each_action_did():
         "configure model.activation = tanh"
     assert describe({"do": "evaluate", "source": "a = 1\nb = +", "error": "line 2, col 5: x"}) == \
         "evaluate (2 lines): line 2, col 5: x"
+
+
+async def test_playing_a_train_action_shows_it_step_by_step_and_pauses_inside_it(tick):
+    """A recorded train 100 plays in chunks: pause inside it and the panes show the run up to that step."""
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_sample(pilot, "moons_demo.json")
+        line = timeline(app)
+        recorded = line.replayer.session.actions[0]["results"]
+        await pilot.press("home")
+        assert line.replayer.at_start and app.workbench.history == []
+        await pilot.press("space")
+        seen = []
+        for _ in range(3):
+            tick(line)
+            await pilot.pause()
+            seen.append(len(app.workbench.history))  # the host redrew from the replayer after each tick
+        await pilot.press("space")
+        assert not line.playing
+        player = line.replayer
+        k = player.substep
+        assert seen == [5, 10, 15] and k == 15 and (player.position, player.steps) == (0, 100)
+        assert app.workbench is player.workbench and 0 < len(app.workbench.history) == k < 100
+        assert app.workbench.history == recorded[:k] and player.mismatch is None
+        assert f"1 actions, {k} steps" in str(app.query_one("#view", Static).render())
+        text = str(line.render())
+        assert f"action 1/1 · step {k}/100" in text and f"train {k} of 100 steps" in text
+        await pilot.press("space", "space")  # play, pause again (no ticks between): still where it was
+        assert (player.position, player.substep) == (0, 15) and not line.playing
+        await pilot.press("left")  # back to the start of the train action
+        assert (player.position, player.substep) == (0, 0) and app.workbench.history == []
+        await pilot.press("space")
+        tick(line)
+        await pilot.pause()
+        assert player.substep == 5
+        await pilot.press("right")  # finishes the action
+        assert not line.playing and player.at_end and len(app.workbench.history) == 100
+        assert "action 1/1" in str(line.render()) and "step " not in str(line.render()).splitlines()[0]
+
+
+async def test_leaving_replay_inside_a_train_action_branches_from_that_step(tick):
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_sample(pilot, "moons_demo.json")
+        line = timeline(app)
+        await pilot.press("home", "space")
+        for _ in range(4):
+            tick(line)
+        await pilot.press("space", "escape")
+        await pilot.pause()
+        assert not app.query(Timeline)
+        assert [(a["do"], a["steps"]) for a in app.workbench.log] == [("train", 20)]
+        await pilot.press("f8")
+        assert app.workbench.history[-1]["step"] == 20 and len(app.workbench.history) == 21
+        assert session.replay(session.Session.from_workbench(app.workbench)).ok

@@ -7,8 +7,11 @@ app's own keys fill it); the others are spelled out at the end of the progress b
 grad, chart up to that step). Leaving posts `Timeline.Left` with the workbench at that point, which the host
 keeps exploring from: a new branch of the session, whose log already holds the actions replayed so far.
 
-Playing paces *actions*, not wall-clock steps: a recorded `train 100` is one action, so the eye sees the
-chart jump by that run. Stepping back rebuilds from the start (see `Replayer`), which is exact.
+Playing goes one tick at a time: one action per tick, except inside a recorded `train N`, which plays in
+chunks of max(1, N // PLAY_CHUNKS) steps per tick, so the chart grows through the run rather than jumping by
+it, and space pauses it anywhere. There the bar reads "action i/N · step k/M". Left/right still move by whole
+actions: from inside a train action, right finishes it and left goes back to its start. Stepping back rebuilds
+from the start (see `Replayer`), which is exact.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from textual.widget import Widget
 
 from tui.session import Replayer
 
-MIN_SPEED, MAX_SPEED = 1 / 8, 64.0  # actions per second; faster/slower double or halve it
+MIN_SPEED, MAX_SPEED = 1 / 8, 64.0  # ticks per second; faster/slower double or halve it
+PLAY_CHUNKS = 20  # a recorded train action plays in about this many ticks (at least one step per tick)
 # The state words: plain glyphs every terminal font has ("⏸" is missing from many and shows as a box).
 PLAYING, PAUSED = "▶ playing", "|| paused"
 # After the progress bar. The footer is already full with the app's own keys at 100 columns, so the timeline's
@@ -47,7 +51,9 @@ def describe(action: dict | None) -> str:
         return f"evaluate ({lines} lines)" + (f": {action['error']}" if action.get("error") else "")
     if do in ("step", "train") and results:
         last = results[-1]
-        count = f"train {len(results)} steps" if do == "train" else f"step {last['step']}"
+        steps = action.get("steps", len(results))
+        count = f"train {len(results)}{'' if steps == len(results) else f' of {steps}'} steps" if do == "train" \
+            else f"step {last['step']}"
         return f"{count}: loss {_number(last['loss'])}, accuracy {last['accuracy']:.0%} at step {last['step']}"
     if do == "configure":
         changes = action.get("changes", {})
@@ -144,23 +150,29 @@ class Timeline(Widget, can_focus=True):
             self.watch_playing(True)
         self.refresh()
 
+    @property
+    def chunk(self) -> int:
+        """Training steps per tick while playing a train action: it plays in about PLAY_CHUNKS ticks."""
+        return max(1, self.replayer.steps // PLAY_CHUNKS)
+
     def advance(self) -> None:
-        """One tick of playback: the next action, or stop at the end."""
+        """One tick of playback: a chunk of the train action being played, else the next action; stop at the
+        end."""
         if self._check_branch():
             return
         if self.replayer.at_end:
             self.playing = False
             return
-        self._move(self.replayer.forward)
+        self._move(self.replayer.advance, self.chunk)
         if self.replayer.at_end:
             self.playing = False
 
     def _move(self, how, *args) -> None:
         if self._check_branch():
             return
-        before = self.replayer.position
+        before = (self.replayer.position, self.replayer.substep)
         how(*args)
-        if self.replayer.position != before:
+        if (self.replayer.position, self.replayer.substep) != before:  # a sub-step counts: the chart grew
             self.post_message(self.Moved(self.replayer))
         self.refresh()
 
@@ -201,16 +213,18 @@ class Timeline(Widget, can_focus=True):
 
     def render(self) -> Text:
         player = self.replayer
-        total = max(len(player), 1)
         state = PLAYING if self.playing else PAUSED
-        head = Text.assemble((state, "bold"), f"  action {player.position}/{len(player)}",
+        where = f"  action {player.position}/{len(player)}"
+        if player.substep:  # inside a train action: the action being played, and how far into it
+            where = f"  action {player.position + 1}/{len(player)} · step {player.substep}/{player.steps}"
+        head = Text.assemble((state, "bold"), where,
                              f"  ·  {self.speed:g}× speed", ("  ·  replay: ", "dim"),
                              (player.session.title, "italic"))
         full = max(self.size.width - 2, 10)
         hint = KEYS_HINT if full >= len(KEYS_HINT) + 30 else ""  # a narrow bar keeps its width for progress
         width = full - len(hint)
-        done = round(width * player.position / total)
-        bar = Text.assemble(("━" * done, "bold green"), ("●" if player.position < len(player) else "", "bold"),
+        done = round(width * player.progress) if player.at_end else min(round(width * player.progress), width - 1)
+        bar = Text.assemble(("━" * done, "bold green"), ("●" if not player.at_end else "", "bold"),
                             ("─" * max(width - done - 1, 0), "dim"), (hint, "dim"))
         if player.mismatch is not None:
             last = Text(f"⚠ differs from the recording: {player.mismatch}", style="bold red")
