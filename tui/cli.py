@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("session", nargs="?", metavar="SESSION", help="open this saved session (.json)")
     parser.add_argument("--replay", metavar="SESSION", help="open SESSION and play it back")
     parser.add_argument("--speed", type=float, default=1.0, metavar="X",
-                        help="replay speed: actions per second are multiplied by X (default 1)")
+                        help="replay speed: playback runs X times as fast (default 1: one action, or a twentieth "
+                             "of a training run, per tick)")
     return parser
 
 

@@ -363,6 +363,7 @@ async def test_leaving_replay_inside_a_train_action_branches_from_that_step(tick
         await pilot.pause()
         assert not app.query(Timeline)
         assert [(a["do"], a["steps"]) for a in app.workbench.log] == [("train", 20)]
+        assert app.session_title == "micrograd's moons demo (branch at action 0, step 20)"
         await pilot.press("f8")
         assert app.workbench.history[-1]["step"] == 20 and len(app.workbench.history) == 21
         assert session.replay(session.Session.from_workbench(app.workbench)).ok

@@ -337,7 +337,8 @@ class SessionCommands:
         self.refresh_all()
         player = event.replayer
         self.session_path = None  # saving now writes the branch: never over the session it came from
-        self.session_title = f"{player.session.title} (branch at action {player.position})"
+        where = f"action {player.position}" + (f", step {player.substep}" if player.substep else "")
+        self.session_title = f"{player.session.title} (branch at {where})"
         self.notify(f"Left replay at action {player.position} of {len(player)}; keep exploring from here.")
 
     def _session_leave_timeline(self) -> None:
