@@ -107,17 +107,16 @@ async def shot_replay(app, pilot) -> None:
     timeline = app.query("#timeline")
     if not timeline:
         raise RuntimeError("the replay timeline did not appear")
-    # Playback runs on a timer; take it over with the timeline's keys: back to the start, one action forward
-    # (right arrow: the relu training run, so the chart shows its loss curve), then play on at the slowest
-    # speed (minus halves it, to 1/8 action a second), so the picture shows "playing" and nothing moves on
-    # before it is taken. (The paused sign, U+23F8, has no glyph in the fonts rsvg-convert finds here.)
-    await pilot.press("home", "right")
+    # Playback runs on a timer; take it over: back to the start, then nine playback ticks by hand (a recorded
+    # training run plays a twentieth at a time), so the picture shows the relu run paused at step 45 of 100,
+    # its loss curve half drawn.
+    await pilot.press("home")
+    line = app.query_one("#timeline")
+    for _ in range(9):
+        line.advance()
     await settle(app, pilot)
-    await pilot.press("minus", "minus", "minus", "minus", "space")
-    await pilot.pause()
-    await pilot.pause(0.1)
-    if not app.query_one("#timeline").playing:
-        raise RuntimeError("the timeline is not playing")
+    if line.playing or line.replayer.substep != 45:
+        raise RuntimeError(f"the replay is not paused at step 45 (at {line.replayer.substep})")
 
 
 def stepper_key() -> str | None:
