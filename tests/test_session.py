@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tui.replay import Replayer, check_main, replay
 from tui import session
 from tui.session import Session, SessionError
 
@@ -56,7 +57,7 @@ def test_the_samples_named_in_the_issue_are_all_there():
 
 def test_check_passes_over_every_sample():
     out = io.StringIO()
-    assert session.check_main([str(p) for p in SAMPLES], out=out) == 0, out.getvalue()
+    assert check_main([str(p) for p in SAMPLES], out=out) == 0, out.getvalue()
     lines = out.getvalue().splitlines()
     assert len(lines) == len(SAMPLES) and all(line.startswith("OK  ") for line in lines)
 
@@ -97,7 +98,7 @@ def test_record_save_load_replay_gives_identical_results(tmp_path):
     session.save(recorded, path)
     loaded = session.load(path)
     assert session.dumps(loaded) == path.read_text()
-    report = session.replay(loaded)
+    report = replay(loaded)
     assert report.ok, report.mismatch
     assert report.applied == len(wb.log) == 12
     # identical, not merely within tolerance: the same seeds run the same arithmetic
@@ -111,11 +112,11 @@ def test_a_changed_result_is_a_mismatch_naming_action_and_step():
     wb.train(5)
     recorded = json.loads(session.dumps(Session.from_workbench(wb)))
     recorded["actions"][0]["results"][2]["loss"] *= 1 + 1e-6
-    report = session.replay(session.loads(json.dumps(recorded)))
+    report = replay(session.loads(json.dumps(recorded)))
     assert not report.ok and str(report.mismatch).startswith("actions[0] step 2: loss recorded")
     recorded["actions"][0]["results"][2]["loss"] /= 1 + 1e-6
     recorded["actions"][0]["results"][2]["loss"] *= 1 + 1e-12  # within the 1e-9 tolerance
-    assert session.replay(session.loads(json.dumps(recorded))).ok
+    assert replay(session.loads(json.dumps(recorded))).ok
 
 
 def test_check_main_exit_codes_and_lines(tmp_path):
@@ -128,12 +129,12 @@ def test_check_main_exit_codes_and_lines(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "micrograd-tui/session", "version": 1, "expression": "')
     out = io.StringIO()
-    assert session.check_main([good, str(mismatched)], out=out) == 1
+    assert check_main([good, str(mismatched)], out=out) == 1
     assert out.getvalue().splitlines()[1].startswith(f"MISMATCH  {mismatched}  actions[{bad_step}] step ")
     out = io.StringIO()
-    assert session.check_main([good, str(broken), str(mismatched)], out=out) == 2
+    assert check_main([good, str(broken), str(mismatched)], out=out) == 2
     assert "broken.json is not valid JSON" in out.getvalue() and "Traceback" not in out.getvalue()
-    assert session.check_main([], out=io.StringIO()) == 2
+    assert check_main([], out=io.StringIO()) == 2
 
 
 def test_unknown_keys_are_kept_not_fatal():
@@ -150,7 +151,7 @@ def test_unknown_keys_are_kept_not_fatal():
 def test_replayer_steps_back_and_forth_to_the_same_states():
     wb = recorded_workbench()
     recorded = Session.from_workbench(wb)
-    player = session.Replayer(recorded)
+    player = Replayer(recorded)
     states = []
     while not player.at_end:
         player.forward()
@@ -169,14 +170,14 @@ def test_replayer_steps_back_and_forth_to_the_same_states():
 
 def test_leaving_replay_branches_the_session():
     recorded = session.load(next(p for p in SAMPLES if p.stem == "moons_demo"))
-    player = session.Replayer(recorded)
+    player = Replayer(recorded)
     player.forward()
     wb = player.branch()
     wb.train(5)
     branch = Session.from_workbench(wb, title="more")
     assert branch.config == recorded.config and [a["do"] for a in branch.actions] == ["train", "train"]
     assert branch.actions[1]["results"][0]["step"] == 100  # steps count from 0
-    assert session.replay(branch).ok
+    assert replay(branch).ok
 
 
 # ---- corrupt files: each refused with its sentence, nothing overwritten ------------------------------------
@@ -339,7 +340,7 @@ def test_a_session_on_the_reference_engine_replays_too():
     wb.train(3)
     wb.configure({"training": {"batch_size": 4}})
     wb.train(2)
-    report = session.replay(session.loads(session.dumps(Session.from_workbench(wb))))
+    report = replay(session.loads(session.dumps(Session.from_workbench(wb))))
     assert report.ok, report.mismatch
     assert report.workbench.history == wb.history and len(wb.history) == 2
 
@@ -355,7 +356,7 @@ def test_any_workbench_records_its_start_so_configured_explorations_save_and_rep
     saved = Session.from_workbench(wb)
     assert saved.config["model"]["activation"] == "relu"  # the start, before the configure
     assert [a["do"] for a in saved.actions] == ["train", "configure", "evaluate", "train"]
-    assert session.replay(saved).ok
+    assert replay(saved).ok
 
 
 # ---- replay inside a train action (sub-steps) ---------------------------------------------------------------
@@ -372,7 +373,7 @@ def _parameters(wb) -> list[float]:
 
 def test_moving_into_a_train_action_shows_the_recorded_steps_so_far():
     recorded = _moons()
-    player = session.Replayer(recorded)
+    player = Replayer(recorded)
     player.seek(0, 37)
     assert (player.position, player.substep, player.steps) == (0, 37, 100) and not player.at_start
     assert player.mismatch is None and not player.diverged
@@ -384,7 +385,7 @@ def test_moving_into_a_train_action_shows_the_recorded_steps_so_far():
     # forward in chunks continues the same run: the same history and weights as a fresh rebuild to that point
     for _ in range(4):
         player.advance(5)
-    rebuilt = session.Replayer(recorded)
+    rebuilt = Replayer(recorded)
     rebuilt.seek(0, 57)
     assert (player.position, player.substep) == (0, 57) and len(player.workbench.log) == 1
     assert player.workbench.history == rebuilt.workbench.history == recorded.actions[0]["results"][:57]
@@ -393,7 +394,7 @@ def test_moving_into_a_train_action_shows_the_recorded_steps_so_far():
     # playing to the end of the action completes it: the same state as applying it whole
     while not player.at_end:
         player.advance(7)
-    whole = session.Replayer(recorded)
+    whole = Replayer(recorded)
     whole.forward()
     assert (player.position, player.substep) == (1, 0) and player.mismatch is None
     assert json.dumps(player.workbench.log) == json.dumps(whole.workbench.log)
@@ -402,7 +403,7 @@ def test_moving_into_a_train_action_shows_the_recorded_steps_so_far():
 
 def test_only_train_actions_have_sub_steps_and_seek_clamps():
     recorded = Session.from_workbench(recorded_workbench())
-    player = session.Replayer(recorded)
+    player = Replayer(recorded)
     assert [player.steps_of(i) for i in range(len(player))] == [0, 0, 0, 0, 0, 0, 0, 4, 0, 3, 0, 0]
     player.seek(2, 3)  # "zero_grad" has no steps: the whole action boundary
     assert (player.position, player.substep) == (2, 0)
@@ -419,7 +420,7 @@ def test_only_train_actions_have_sub_steps_and_seek_clamps():
 
 def test_back_and_forward_from_inside_a_train_action():
     recorded = Session.from_workbench(recorded_workbench())
-    player = session.Replayer(recorded)
+    player = Replayer(recorded)
     player.seek(9, 2)
     player.back()  # to the start of the train action
     assert (player.position, player.substep) == (9, 0) and player.workbench.log[-1]["do"] == "configure"
@@ -437,7 +438,7 @@ def test_back_and_forward_from_inside_a_train_action():
 
 def test_leaving_inside_a_train_action_branches_with_train_k_and_replays(tmp_path):
     recorded = _moons()
-    player = session.Replayer(recorded)
+    player = Replayer(recorded)
     player.advance(10)
     player.advance(10)
     wb = player.branch()
@@ -447,7 +448,7 @@ def test_leaving_inside_a_train_action_branches_with_train_k_and_replays(tmp_pat
     assert [(a["do"], a["steps"]) for a in branch.actions] == [("train", 20), ("train", 5)]
     assert branch.history[:20] == recorded.actions[0]["results"][:20] and branch.history[20]["step"] == 20
     session.save(branch, tmp_path / "branch.json")
-    report = session.replay(session.load(tmp_path / "branch.json"))
+    report = replay(session.load(tmp_path / "branch.json"))
     assert report.ok, report.mismatch
     assert report.workbench.history == wb.history
 
@@ -456,12 +457,12 @@ def test_a_tampered_result_inside_a_train_action_is_reported_at_its_step():
     data = json.loads(session.dumps(_moons()))
     data["actions"][0]["results"][42]["loss"] += 1e-3
     tampered = session.loads(json.dumps(data))
-    player = session.Replayer(tampered)
+    player = Replayer(tampered)
     player.seek(0, 42)  # the first 42 steps (0..41) are as recorded
     assert player.mismatch is None
     player.advance(5)
     assert player.mismatch is not None and str(player.mismatch).startswith("actions[0] step 42: loss recorded")
-    assert str(player.mismatch) == str(session.replay(tampered).mismatch)  # the same sentence as `check`
+    assert str(player.mismatch) == str(replay(tampered).mismatch)  # the same sentence as `check`
     player.forward()  # the first difference stays the one reported
     assert str(player.mismatch).startswith("actions[0] step 42:")
     player.seek(0, 10)  # back before it: a rebuild, nothing differs up to there

@@ -7,8 +7,7 @@ is untrusted input: every problem becomes one `SessionError` sentence naming the
 tui/session_schema.py.
 
 Replaying a session -- a fresh `Workbench` from the starting state, the actions applied in order, the
-recomputed step results compared with the recorded ones -- is tui/replay.py. Its names (`replay`, `Replayer`,
-`check_main`, ...) can still be reached through this module, e.g. `session.replay(s)`.
+recomputed step results compared with the recorded ones -- is tui/replay.py, which builds on this module.
 """
 
 from __future__ import annotations
@@ -54,7 +53,7 @@ class Session:
     @classmethod
     def from_workbench(cls, wb: Any, *, title: str = "Untitled session", description: str = "") -> Session:
         """Record `wb`: the state it was built with plus everything it has done since."""
-        config, expression = starting_state(wb)
+        config, expression = wb.start["config"], wb.start["expression"]
         session = cls(expression=expression, config=config, actions=list(wb.log), history=list(wb.history),
                       title=title, description=description)
         # A round trip through the schema turns NumPy scalars into floats and catches a malformed log now,
@@ -243,24 +242,3 @@ def new_workbench(config: Any = None, expression: str | None = None) -> Any:
     return Workbench(config, expression=DEFAULT_EXPRESSION if expression is None else expression)
 
 
-def starting_state(wb: Any) -> tuple[dict, str]:
-    """(config dict, expression) the workbench was built from: a session replays from there."""
-    return wb.start["config"], wb.start["expression"]
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Replay lives in tui/replay.py, which imports this module; its names are looked up there on first use (rather
-# than imported at the top, which would be circular), so `session.replay`, `session.check_main` and
-# `from tui.session import Replayer` keep working.
-# ---------------------------------------------------------------------------------------------------------------
-
-_REPLAY_NAMES = ("TOLERANCE", "Mismatch", "ReplayReport", "fresh_workbench", "apply_action", "replay", "Replayer",
-                 "check_main")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _REPLAY_NAMES:
-        from tui import replay
-
-        return getattr(replay, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.tui.conftest import SIZE, expand_everything, set_program, tree_lines
+from tui.replay import replay
 from tui.workbench import DEFAULT_EXPRESSION
 
 
@@ -184,5 +185,5 @@ async def test_save_after_evaluating_records_the_start_and_replays(app, tmp_path
     saved = session.load(tmp_path / "edited.json")
     assert saved.expression == DEFAULT_EXPRESSION  # the start, not the edit
     assert [a["do"] for a in saved.actions] == ["evaluate", "step"]
-    report = session.replay(saved)
+    report = replay(saved)
     assert report.ok, report

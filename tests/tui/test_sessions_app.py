@@ -17,6 +17,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Footer, Input, OptionList, Static
 
+from tui.replay import replay
 from tui import session
 from tui.screens.session_files import (ConfirmDiscardScreen, OpenSessionScreen, SaveSessionScreen,
                                        SessionCommands, OpenedSession)
@@ -133,7 +134,7 @@ async def test_open_a_sample_play_pause_step_back_leave_and_keep_training(tmp_pa
         await pilot.pause()
         assert not isinstance(app.screen, SaveSessionScreen) and not app.workbench.dirty
     saved = session.load(tmp_path / "branch.json")
-    assert [a["do"] for a in saved.actions] == ["train", "step"] and session.replay(saved).ok
+    assert [a["do"] for a in saved.actions] == ["train", "step"] and replay(saved).ok
 
 
 async def test_replay_from_the_command_line_plays_from_the_start(tick):
@@ -366,4 +367,4 @@ async def test_leaving_replay_inside_a_train_action_branches_from_that_step(tick
         assert app.session_title == "micrograd's moons demo (branch at action 0, step 20)"
         await pilot.press("f8")
         assert app.workbench.history[-1]["step"] == 20 and len(app.workbench.history) == 21
-        assert session.replay(session.Session.from_workbench(app.workbench)).ok
+        assert replay(session.Session.from_workbench(app.workbench)).ok

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from micrograd.engine import Value
+from tui.replay import replay
 from tui import session
 from tui.screens.session_files import OpenedSession
 from tui.screens.stepping import GradCheckScreen
@@ -100,7 +101,7 @@ async def test_a_recorded_walk_through_replays_and_the_timeline_names_it(app, tm
         path = tmp_path / "walk.json"
         session.save(recorded, path)
         loaded = session.load(path)
-        assert session.replay(loaded).ok
+        assert replay(loaded).ok
         assert describe(loaded.actions[-1]) == "backward stepper at step 2"
         await pilot.press("escape")
         app.open_session(OpenedSession(path, loaded))  # shown at its end, on the timeline
@@ -170,7 +171,7 @@ async def test_forgetting_zero_grad_changes_training_live(app):
         assert {"do": "forget_zero_grad", "on": True} in app.workbench.log
         assert describe({"do": "forget_zero_grad", "on": True}) == "pitfall: forget zero_grad on (grads accumulate)"
         saved = session.loads(session.dumps(session.Session.from_workbench(app.workbench)))
-        assert session.replay(saved).ok
+        assert replay(saved).ok
 
 
 def test_the_overwrite_pitfall_is_the_textbook_bug():

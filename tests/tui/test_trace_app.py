@@ -11,6 +11,7 @@ import pytest
 from micrograd.engine import Value
 from micrograd.losses import LOSSES
 from tests.tui.conftest import SIZE, screen_text, tree_lines, wait_for_training
+from tui.replay import replay
 from tui import session
 from tui.screens.trace import TraceScreen
 
@@ -103,7 +104,7 @@ async def test_tracing_is_logged_and_the_session_replays(app):
         assert [entry["do"] for entry in app.workbench.log] == ["trace", "step", "trace"]
         recorded = session.Session.from_workbench(app.workbench)
         again = session.loads(session.dumps(recorded))
-        report = session.replay(again)
+        report = replay(again)
         assert report.ok and report.workbench.traced == 4
         assert report.workbench.sample_graph().data == app.query_one("#graph-tree").graph_root.data
 

@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui import session
+from tui.replay import Replayer
 from tui.session import Session, SessionError
 
 MAX_LISTED = 200  # a working folder full of JSON should not make the picker slow to open
@@ -305,7 +306,7 @@ class SessionCommands:
         from tui.widgets.timeline import Timeline  # here, so importing the screens does not need the widget
 
         try:
-            player = session.Replayer(opened.session)
+            player = Replayer(opened.session)
         except SessionError as err:
             self.notify(str(err), severity="error", timeout=10)
             return

@@ -1,4 +1,4 @@
-"""The replay timeline: a one-line transport bar over a `session.Replayer`.
+"""The replay timeline: a one-line transport bar over a `tui.replay.Replayer`.
 
 Keys (while it has focus): space play/pause, right/left one action forward/back, home/end jump to the start or
 end, +/- faster/slower, escape leaves replay. Only space and escape go in the app footer (at 100 columns the
@@ -25,7 +25,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
-from tui.session import Replayer
+from tui.replay import Replayer
 
 MIN_SPEED, MAX_SPEED = 1 / 8, 64.0  # ticks per second; faster/slower double or halve it
 PLAY_CHUNKS = 20  # a recorded train action plays in about this many ticks (at least one step per tick)
