@@ -366,6 +366,17 @@ def _moons() -> Session:
     return session.load(next(p for p in SAMPLES if p.stem == "moons_demo"))
 
 
+def _same_results(ours: list[dict], recorded: list[dict]) -> bool:
+    """Equal keys and numbers equal within replay's tolerance (the same test `check` applies)."""
+    from tui.replay import TOLERANCE
+
+    return len(ours) == len(recorded) and all(
+        a.keys() == b.keys()
+        and all(a[k] == pytest.approx(b[k], rel=TOLERANCE, abs=TOLERANCE) for k in a)
+        for a, b in zip(ours, recorded)
+    )
+
+
 def _parameters(wb) -> list[float]:
     wb.trainer.write_back()
     return [p.data for p in wb.model.parameters()]
@@ -377,10 +388,11 @@ def test_moving_into_a_train_action_shows_the_recorded_steps_so_far():
     player.seek(0, 37)
     assert (player.position, player.substep, player.steps) == (0, 37, 100) and not player.at_start
     assert player.mismatch is None and not player.diverged
-    # exactly the recorded numbers, not merely within tolerance: the same seeds run the same arithmetic
-    assert player.workbench.history == recorded.actions[0]["results"][:37]
+    # the recorded numbers: exact on the recording machine; elsewhere BLAS kernels may round the last bit
+    # differently, so the stored sample is compared as replay compares it (within its tolerance)
+    assert _same_results(player.workbench.history, recorded.actions[0]["results"][:37])
     assert [a["do"] for a in player.workbench.log] == ["train"] and player.workbench.log[0]["steps"] == 37
-    assert player.last_action["results"] == recorded.actions[0]["results"][:37]
+    assert player.last_action["results"] == player.workbench.history
     assert player.progress == pytest.approx(0.37)
     # forward in chunks continues the same run: the same history and weights as a fresh rebuild to that point
     for _ in range(4):
@@ -388,7 +400,8 @@ def test_moving_into_a_train_action_shows_the_recorded_steps_so_far():
     rebuilt = Replayer(recorded)
     rebuilt.seek(0, 57)
     assert (player.position, player.substep) == (0, 57) and len(player.workbench.log) == 1
-    assert player.workbench.history == rebuilt.workbench.history == recorded.actions[0]["results"][:57]
+    assert player.workbench.history == rebuilt.workbench.history
+    assert _same_results(player.workbench.history, recorded.actions[0]["results"][:57])
     assert _parameters(player.workbench) == _parameters(rebuilt.workbench)
     assert json.dumps(player.workbench.log) == json.dumps(rebuilt.workbench.log)
     # playing to the end of the action completes it: the same state as applying it whole
@@ -446,7 +459,7 @@ def test_leaving_inside_a_train_action_branches_with_train_k_and_replays(tmp_pat
     wb.train(5)
     branch = Session.from_workbench(wb, title="branch at step 20")
     assert [(a["do"], a["steps"]) for a in branch.actions] == [("train", 20), ("train", 5)]
-    assert branch.history[:20] == recorded.actions[0]["results"][:20] and branch.history[20]["step"] == 20
+    assert _same_results(branch.history[:20], recorded.actions[0]["results"][:20]) and branch.history[20]["step"] == 20
     session.save(branch, tmp_path / "branch.json")
     report = replay(session.load(tmp_path / "branch.json"))
     assert report.ok, report.mismatch
