@@ -392,7 +392,12 @@ def test_moving_into_a_train_action_shows_the_recorded_steps_so_far():
     # differently, so the stored sample is compared as replay compares it (within its tolerance)
     assert _same_results(player.workbench.history, recorded.actions[0]["results"][:37])
     assert [a["do"] for a in player.workbench.log] == ["train"] and player.workbench.log[0]["steps"] == 37
-    assert player.last_action["results"] == player.workbench.history
+    # the action shown is the recorded one, cut at the step reached (its numbers as stored, not recomputed)
+    assert player.last_action == {**recorded.actions[0], "results": recorded.actions[0]["results"][:37]}
+    # and the recomputed run is bit-identical to an independent run in this process
+    fresh = Replayer(recorded)
+    fresh.seek(0, 37)
+    assert player.workbench.history == fresh.workbench.history
     assert player.progress == pytest.approx(0.37)
     # forward in chunks continues the same run: the same history and weights as a fresh rebuild to that point
     for _ in range(4):
