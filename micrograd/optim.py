@@ -137,11 +137,13 @@ class Optimizer:
     """Shared bookkeeping: the schedule, the step count, and `step()` over `Value`s via `update()`."""
 
     name = ""
+    BUFFERS: tuple[tuple[str, str], ...] = ()  # (name shown, attribute) of each per-parameter buffer
 
     def __init__(self, params: Iterable[Value] | None, lr):
         self.params = [] if params is None else list(params)
         self.schedule = schedule_from_config(lr)
         self.steps = 0
+        self.last_update: np.ndarray | None = None  # what the last update() added to each parameter
 
     @property
     def lr(self) -> float:
@@ -153,9 +155,17 @@ class Optimizer:
         if data.shape != grad.shape or data.ndim != 1:
             raise ValueError(f"update needs two flat arrays of the same length, got {data.shape} and {grad.shape}")
         lr = self.lr
+        before = data.copy()
         self._update(data, np.asarray(grad, dtype=np.float64), lr)
+        self.last_update = np.subtract(data, before, out=before)
         self.steps += 1
         return lr
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Copies of the per-parameter buffers (momentum, AdamW's m and v) and the last update, by name."""
+        buffers = {name: getattr(self, attr) for name, attr in self.BUFFERS}
+        buffers["update"] = self.last_update
+        return {name: buf.copy() for name, buf in buffers.items() if buf is not None}
 
     def step(self) -> float:
         """One update of `self.params` (Values) from their grads; returns the lr used."""
@@ -173,6 +183,7 @@ class Optimizer:
     def reset(self) -> None:
         """Back to step 0 with empty moment buffers."""
         self.steps = 0
+        self.last_update = None
         self._reset_buffers()
 
     def _buffer(self, name: str, like: np.ndarray) -> np.ndarray:
@@ -190,6 +201,7 @@ class SGD(Optimizer):
     """Stochastic gradient descent, as torch.optim.SGD: optional momentum and (L2-style) weight decay."""
 
     name = "sgd"
+    BUFFERS = (("momentum", "_velocity"),)
 
     def __init__(self, params=None, lr=0.1, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr)
@@ -223,6 +235,7 @@ class AdamW(Optimizer):
     """Adam with decoupled weight decay: the same update as torch.optim.AdamW (amsgrad off)."""
 
     name = "adamw"
+    BUFFERS = (("m", "_m"), ("v", "_v"))
 
     def __init__(self, params=None, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
         super().__init__(params, lr)

@@ -294,6 +294,23 @@ class Trainer:
         """A copy of the current parameters in `model.parameters()` order (safe to hand to another thread)."""
         return self.engine.params.copy()
 
+    def gradient_vector(self) -> np.ndarray:
+        """A copy of the last step's gradient (what the optimizer used before its update), in parameter order."""
+        return np.array(self.engine.grad, dtype=float)
+
+    def set_parameter(self, index: int, value: float) -> None:
+        """Set one parameter by hand (the network view's edit); the optimizer's buffers are left as they are."""
+        self.engine.params[index] = float(value)
+        self.engine.updated()
+        self.parameters[index].data = float(value)
+
+    def current_loss(self) -> tuple[float, float]:
+        """(loss, accuracy) on the whole training set with the parameters as they are now, without a step.
+
+        Computes the gradient there too (what `gradient_vector` then returns), as a forward+backward would."""
+        data_loss, reg_loss, scores, _ = self.engine.evaluate(None)
+        return data_loss + reg_loss, float(np.mean(self._classes(scores) == self.y))
+
     def write_back(self) -> None:
         """Put the engine's parameter numbers and last gradients into the model's Values."""
         self.engine.write_back()

@@ -20,6 +20,7 @@ from micrograd.expression import ExpressionError
 from tui.screens.commands import KEYS, MicrogradCommands
 from tui.screens.export import ExportCommands
 from tui.screens.help import HelpScreen
+from tui.screens.network import NetworkCommands
 from tui.screens.session_files import SessionCommands
 from tui.screens.stepping import StepperCommands
 from tui.screens.trace import TraceCommands
@@ -44,11 +45,12 @@ class TrainingProgress(Message):
     """Results since the last message; a pending one is folded into the next, so none is ever lost."""
 
     def __init__(self, run: TrainingRun, results: list[dict], steps_per_second: float,
-                 diverged_at: int | None = None, parameters=None) -> None:
+                 diverged_at: int | None = None, parameters=None, network=None) -> None:
         super().__init__()
         self.run, self.results = run, results
         self.steps_per_second, self.diverged_at = steps_per_second, diverged_at
         self.parameters = parameters  # a copy, for a live trace of one sample; None when nobody traces
+        self.network = network  # parameter, gradient and optimizer copies for the network view, when it shows
 
     def can_replace(self, message: Message) -> bool:
         # Textual asks the *older* message whether the newer one may supersede it: merge, then let it.
@@ -70,7 +72,7 @@ class TrainingFinished(Message):
         self.run = run
 
 
-class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionCommands, App[None]):
+class MicrogradApp(NetworkCommands, ExportCommands, TraceCommands, StepperCommands, SessionCommands, App[None]):
     """Save/open/replay (ctrl+s, ctrl+o, the timeline) come from the SessionCommands mixin (issue 6)."""
 
     CSS_PATH = "app.tcss"
@@ -129,6 +131,8 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
         self.query_one(LossChart).set_history(wb.history)
         self._refresh_boundary()
         self._update_status()
+        if wb.network is not None:  # a session that selected a neuron opens on the network view
+            self.open_network()
 
     # ---- what the panes show ------------------------------------------------------------------------------
 
@@ -137,6 +141,8 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
         if self.graph_mode == "training":
             pane.show(self.workbench.training_graph(), "Graph: training loss ({nodes:,} nodes)",
                       keep_changes=keep_changes)
+        elif self.graph_mode == "neuron":  # the network view's neuron for the traced sample (g there)
+            pane.show(self.neuron_graph_root(), self.neuron_graph_title(), keep_changes=keep_changes)
         elif self.graph_mode == "sample":  # a detached copy of the model: its backward leaves the trainer alone
             root = self.stepper_root("sample") or self.workbench.sample_graph()  # the stepper keeps its copy
             pane.show(root, self._sample_title(), keep_changes=keep_changes)
@@ -152,7 +158,7 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
 
     def _after_values_changed(self) -> None:
         """The Values changed (backward, zero, a step, training finished): relabel and re-inspect."""
-        if self.graph_mode in ("training", "sample"):
+        if self.graph_mode in ("training", "sample", "neuron"):
             self.show_graph(keep_changes=True)  # the loss graph was built from the old weights: build it again
         else:
             self.query_one(GraphPane).refresh_values()
@@ -297,6 +303,7 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
         self.show_graph()
 
     def action_toggle_boundary(self) -> None:
+        self.close_network()
         self.query_one(ChartPane).toggle()
         self.call_after_refresh(self._refresh_boundary)  # after layout, so the grid matches the pane's size
 
@@ -368,9 +375,10 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
                     break
                 now = perf_counter()
                 if now - last_post >= PROGRESS_INTERVAL:
-                    live = run.parameters() if self.graph_mode == "sample" else None
+                    live = run.parameters() if self.graph_mode in ("sample", "neuron") else None
+                    snapshot = run.snapshot() if self.network_live else None
                     self.post_message(TrainingProgress(run, run.results[posted:], run.steps / (now - started),
-                                                       parameters=live))
+                                                       parameters=live, network=snapshot))
                     posted, last_post = run.steps, now
             if run.steps > posted:
                 rate = run.steps / max(perf_counter() - started, 1e-9)
@@ -386,6 +394,11 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
             if message.parameters is not None and self.graph_mode == "sample":
                 self.query_one(GraphPane).show(self.workbench.sample_graph(parameters=message.parameters),
                                                self._sample_title(), keep_changes=True)
+            if message.parameters is not None and self.graph_mode == "neuron":
+                self.query_one(GraphPane).show(self.neuron_graph_root(message.parameters),
+                                               self.neuron_graph_title(), keep_changes=True)
+            if message.network is not None:
+                self.refresh_network(message.network)
             self.query_one(LossChart).extend(message.results)
             last = message.results[-1] if message.results else None
             if last is not None:
@@ -414,7 +427,8 @@ class MicrogradApp(ExportCommands, TraceCommands, StepperCommands, SessionComman
 
     def _after_training(self) -> None:
         self.query_one(GraphPane).freeze(False)
-        if self.graph_mode in ("training", "sample"):
+        if self.graph_mode in ("training", "sample", "neuron"):
             self.show_graph(keep_changes=True)
         self._refresh_boundary()
+        self.refresh_network()
         self._update_status()

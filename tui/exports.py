@@ -135,6 +135,21 @@ def sample_graph(model, X, y, index: int, loss_name: str, parameters=None) -> Va
     return loss
 
 
+def neuron_graph(model, X, index: int, layer: int, neuron: int, parameters=None) -> Value:
+    """Neuron `neuron` of layer `layer` (from 0) for sample `index`: its output Value, labelled `L2.n5`, with
+    backward run from it (so each weight's grad is d(neuron)/d(weight)), through a detached copy of `model`."""
+    if not 0 <= index < len(X):
+        raise ValueError(f"trace: sample {index} does not exist; the data has samples 0 to {len(X) - 1}")
+    copy = detached_copy(model, parameters)
+    x = [Value(float(v), label=f"x{j}") for j, v in enumerate(X[index])]
+    for current in copy.layers[:layer + 1]:
+        x = [n(x) for n in current.neurons]
+    root = x[neuron]
+    root.label = f"L{layer + 1}.n{neuron}"
+    root.backward()
+    return root
+
+
 def nearest_sample(X, position) -> int:
     """The index of the row of X nearest (Euclidean) to `position`; ValueError when the sizes differ."""
     import numpy as np

@@ -67,6 +67,9 @@ def _compare(index: int, recorded: dict, entry: dict | None, raised: Exception |
         return Mismatch(index, None, f"{recorded['do']} failed on replay: {raised}")
     if recorded.get("error") != entry.get("error"):
         return Mismatch(index, None, f"error recorded {recorded.get('error')!r} but replayed {entry.get('error')!r}")
+    for name in ("loss", "accuracy"):  # what a hand-set weight (set_parameter) led to
+        if name in recorded and not _same(recorded[name], entry.get(name)):
+            return Mismatch(index, None, f"{name} recorded {recorded[name]!r} but replayed {entry.get(name)!r}")
     old, new = recorded.get("results", []), entry.get("results", [])
     for was, now in zip(old, new):
         for name in RESULT_FIELDS:

@@ -155,6 +155,13 @@ ACTIONS: dict[str, Checker] = {
                    required=("mode", "position")),
     "forget_zero_grad": obj({"on": _flag}, required=("on",)),
     "trace": obj({"sample": integer(0, 100_000)}, required=("sample",)),
+    # the network view (tui/network_view_state.py): a selected neuron, and a weight or bias set by hand
+    "select_neuron": obj({"layer": integer(0, 64), "neuron": integer(0, 4096), "parameter": integer(0, 4096)},
+                         required=("layer", "neuron")),
+    "set_parameter": obj({"layer": integer(0, 64), "neuron": integer(0, 4096), "parameter": text(16),
+                          "value": number(-1e6, 1e6), "loss": number(nonfinite=True),
+                          "accuracy": number(0, 1, nonfinite=True)},
+                         required=("layer", "neuron", "parameter", "value")),
 }
 
 

@@ -20,6 +20,7 @@ from micrograd.engine import Value
 from micrograd.expression import ExpressionError, Program, evaluate
 from tui import stepping
 from tui import exports
+from tui import network_view_state as network
 from tui.config import DEFAULTS, ENGINES, Config, check_choice, check_integer
 
 # The names other modules import from here (Config, DEFAULTS and ENGINES are tui/config.py's, re-exported).
@@ -65,6 +66,10 @@ class TrainingRun:
         """A copy of the parameters as they are now (worker thread): what a live trace is drawn from."""
         return self._trainer.parameter_vector()
 
+    def snapshot(self) -> network.Snapshot:
+        """Copies of the parameters, last gradient and optimizer state (worker thread): the network view's."""
+        return network.Snapshot.of(self._trainer)
+
     @property
     def steps(self) -> int:
         return len(self.results)
@@ -82,6 +87,7 @@ class Workbench:
         self.dirty = False
         self.selected: str | None = None
         self.traced: int | None = None  # the data point the graph pane's "sample" view traces
+        self.network: network.Selection | None = None  # the network view's neuron, once one was selected
         self.source = expression
         self.program: Program | None = None
         self.error: ExpressionError | None = None
@@ -144,6 +150,20 @@ class Workbench:
         if view not in roots:
             raise ValueError(f"export: expected a view among {', '.join(roots)}, not {view!r}")
         return exports.graph_text(kind, roots[view](), f"{view} graph")
+
+    def network_snapshot(self) -> network.Snapshot:
+        """Copies of the parameters, last gradient and optimizer state, for the network view (idle only)."""
+        self._check_idle()
+        return network.Snapshot.of(self.trainer)
+
+    def neuron_graph(self, layer: int, neuron: int, *, parameters=None) -> Value:
+        """Neuron `L{layer+1}.n{neuron}`'s output for the traced sample (else sample 0), backward run from it,
+        through a detached copy of the model (with `parameters` while training, like `sample_graph`)."""
+        if parameters is None:
+            self._check_idle()
+        network.Selection(layer, neuron).check(network.architecture(self.model))
+        index = self.traced if self.traced is not None else 0
+        return exports.neuron_graph(self.model, self.X, index, layer, neuron, parameters=parameters)
 
     def decision_grid(self, resolution: int = 50):
         """The current model's outputs and classes over a grid spanning the data (a `micrograd.train.Grid`)."""
@@ -217,6 +237,32 @@ class Workbench:
         check_integer(sample, "trace: sample", 0, len(self.X) - 1)
         self.traced = sample
         return self._record({"do": "trace", "sample": sample})
+
+    def select_neuron(self, layer: int, neuron: int, parameter: int = 0) -> dict:
+        """Select a neuron of the network view (layer from 0, inputs excluded) and one of its parameters
+        (0..fan_in-1 its weights, fan_in its bias); the app shows the network view while one is selected."""
+        for value, name in ((layer, "layer"), (neuron, "neuron"), (parameter, "parameter")):
+            check_integer(value, f"select_neuron.{name}", 0)
+        self.network = network.Selection(layer, neuron, parameter).check(network.architecture(self.model))
+        return self._record({"do": "select_neuron", "layer": layer, "neuron": neuron, "parameter": parameter})
+
+    def set_parameter(self, layer: int, neuron: int, parameter: str, value: float) -> dict:
+        """Set one weight ("w0", "w1", ...) or the bias ("b") of a neuron by hand. Logs the loss and accuracy it
+        leads to (on the whole training set, no step taken), which replay compares."""
+        self._check_idle()
+        arch = network.architecture(self.model)
+        for number, name in ((layer, "layer"), (neuron, "neuron")):
+            check_integer(number, f"set_parameter.{name}", 0)
+        network.Selection(layer, neuron).check(arch)
+        k = network.parameter_index(arch, layer, parameter)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= 1e6:
+            raise ValueError(f"set_parameter.value: expected a finite number between -1e6 and 1e6, not {value!r}")
+        self.trainer.set_parameter(arch.index(layer, neuron, k), float(value))
+        loss, accuracy = self.trainer.current_loss()
+        self._write_back()
+        self.network = network.Selection(layer, neuron, k)
+        return self._record({"do": "set_parameter", "layer": layer, "neuron": neuron, "parameter": parameter,
+                             "value": float(value), "loss": loss, "accuracy": accuracy})
 
     def step_through(self, mode: str, position: int = 0, overwrite: bool = False, graph: str = "expression") -> dict:
         """The stepper (tui/stepping.py): mode backward/forward/off, at `position`, on the expression graph or
@@ -302,6 +348,10 @@ class Workbench:
                                      action.get("graph", "expression"))
         if do == "trace":
             return self.trace(action["sample"])
+        if do == "select_neuron":
+            return self.select_neuron(action["layer"], action["neuron"], action.get("parameter", 0))
+        if do == "set_parameter":
+            return self.set_parameter(action["layer"], action["neuron"], action["parameter"], action["value"])
         return getattr(self, do)()
 
     def mark_saved(self) -> None:
@@ -356,6 +406,8 @@ class Workbench:
         self.config, self.X, self.y, self.model, self.trainer = config, X, y, mlp, trainer
         if self.traced is not None and self.traced >= len(X):
             self.traced = None  # fewer samples now: that point is gone
+        if self.network is not None:
+            self.network = self.network.clamped(network.architecture(mlp))  # other layer sizes: the nearest
         self.history = []
 
     def _write_back(self) -> None:
@@ -386,4 +438,4 @@ def _make_dataset(data: dict):
 
 
 _ACTIONS = ("evaluate", "backward", "zero_grad", "step", "train", "reset", "configure", "select", "trace",
-            "stepper", "forget_zero_grad")
+            "stepper", "forget_zero_grad", "select_neuron", "set_parameter")

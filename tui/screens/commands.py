@@ -30,6 +30,8 @@ KEYS = [
     Binding("ctrl+up", "focus_pane(-1)", "Previous pane", id="previous-pane", show=False,
             tooltip="Focus the previous pane (shift+tab: the previous field)"),
     # ctrl+e would be TextArea's end-of-line: export is ctrl+l. + and - act only in the sample view.
+    Binding("ctrl+f", "toggle_network", "Network", id="toggle-network", show=False,
+            tooltip="The network view: neurons as maps, weights, optimizer state; ctrl+f again gives it less room"),
     Binding("ctrl+t", "trace", "Trace", id="trace", show=False,
             tooltip="Trace one sample: its forward graph and loss through the current model"),
     Binding("plus,equals_sign", "trace_step(1)", "Next sample", id="trace-next", show=False,
@@ -70,6 +72,8 @@ COMMANDS = (
     ("Trace previous sample", "trace_step(-1)", "Sample view: the previous data point"),
     ("Export graph or model", "export", "DOT, SVG or Mermaid of the graph; JSON weights or a PyTorch script"),
     ("Toggle decision boundary", "toggle_boundary", "Switch the chart pane to the decision boundary"),
+    ("Network view", "toggle_network", "Every neuron as a map over the input plane, the weights, and the "
+     "selected neuron's grads and optimizer state"),
     ("Next pane", "focus_pane(1)", "Move focus to the next pane"),
     ("Previous pane", "focus_pane(-1)", "Move focus to the previous pane"),
     ("Backprop stepper on/off", "stepper_toggle", "Step the backward pass node by node, with the numbers"),

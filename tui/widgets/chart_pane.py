@@ -1,4 +1,5 @@
-"""The chart pane: loss and accuracy per step, or (F4) the decision boundary over the data."""
+"""The chart pane: loss and accuracy per step, or (F4) the decision boundary over the data, or (ctrl+f) the
+network view."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from textual.widgets import ContentSwitcher
 
 from tui.widgets.boundary import DecisionBoundary
 from tui.widgets.loss_chart import LossChart
+from tui.widgets.network_view import NetworkView
+
+TITLES = {"loss-chart": ("Loss & accuracy", "F4 decision boundary"),
+          "boundary": ("Decision boundary", "F4 loss chart"),
+          "network": ("Network", "arrows select · [ ] weight · Enter edit · g graph · ctrl+f size · F4 charts")}
 
 
 class ChartPane(ContentSwitcher):
@@ -19,6 +25,7 @@ class ChartPane(ContentSwitcher):
     def compose(self) -> ComposeResult:
         yield LossChart(id="loss-chart")
         yield DecisionBoundary(id="boundary")
+        yield NetworkView(id="network")
 
     def on_mount(self) -> None:
         self._titles()
@@ -28,9 +35,11 @@ class ChartPane(ContentSwitcher):
         return self.current == "boundary"
 
     def toggle(self) -> None:
-        self.current = "loss-chart" if self.showing_boundary else "boundary"
+        self.show_view("loss-chart" if self.showing_boundary else "boundary")
+
+    def show_view(self, name: str) -> None:
+        self.current = name
         self._titles()
 
     def _titles(self) -> None:
-        self.border_title = "Decision boundary" if self.showing_boundary else "Loss & accuracy"
-        self.border_subtitle = "F4 loss chart" if self.showing_boundary else "F4 decision boundary"
+        self.border_title, self.border_subtitle = TITLES[self.current or "loss-chart"]
