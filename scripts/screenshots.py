@@ -28,7 +28,7 @@ from rich.cells import cell_len  # noqa: E402
 from tui.app import MicrogradApp  # noqa: E402
 
 SIZE = (100, 30)
-SAMPLE = ROOT / "sample_sessions" / "tanh_vs_relu.json"
+SAMPLE = ROOT / "tui" / "sample_sessions" / "tanh_vs_relu.json"
 PNG_ZOOM = 1.0  # rsvg-convert --zoom: 100 columns come out about 1250 px wide
 
 
@@ -95,7 +95,7 @@ async def shot_boundary(app, pilot) -> None:
 
 
 def prepare_replay(app) -> None:
-    """What `micrograd-tui --replay sample_sessions/tanh_vs_relu.json` does before the app runs."""
+    """What `micrograd-tui --replay tanh_vs_relu` does before the app runs."""
     from tui import session
     from tui.screens.session_files import OpenedSession
 

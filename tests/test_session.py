@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui.replay import Replayer, check_main, replay
-from tui import session
+from tui import samples, session
 from tui.session import Session, SessionError
 
-SAMPLES = sorted((Path(__file__).resolve().parent.parent / "sample_sessions").glob("*.json"))
+SAMPLES = sorted(samples.folder().glob("*.json"))
 SMALL = next(p for p in SAMPLES if p.name == "tanh_neuron.json")
 TRAINED = next(p for p in SAMPLES if p.name == "tiny_mlp_mse.json")  # small, but with step results
 

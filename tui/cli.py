@@ -1,5 +1,6 @@
 """The command line: `micrograd-tui [SESSION]`, `micrograd-tui --replay SESSION [--speed X]`,
-`micrograd-tui check SESSION...` (and `python -m tui`, the same)."""
+`micrograd-tui check SESSION...`, `micrograd-tui samples` (and `python -m tui`, the same). A SESSION is a file
+or the name of a shipped sample (`moons_demo`)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,16 @@ F4 decision boundary, ctrl+b backprop stepper (F10 / shift+F10 step), ctrl+n gra
 sample, ctrl+l export, ctrl+s save, ctrl+o open, F1 help, ctrl+p commands, ctrl+q quit."""
 
 CHECK_HELP = "replay each SESSION headlessly; print OK or the first mismatch; exit 0 (all OK), 1 (a mismatch), 2 (bad file)"
+SAMPLES_HELP = "list the sample sessions shipped with the app (open one by name: micrograd-tui --replay moons_demo)"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="micrograd-tui", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=f"micrograd-tui check SESSION...: {CHECK_HELP}")
-    parser.add_argument("session", nargs="?", metavar="SESSION", help="open this saved session (.json)")
+                                     epilog=f"micrograd-tui check SESSION...: {CHECK_HELP}\n"
+                                            f"micrograd-tui samples: {SAMPLES_HELP}")
+    parser.add_argument("session", nargs="?", metavar="SESSION",
+                        help="open this saved session (a .json file, or a sample's name)")
     parser.add_argument("--replay", metavar="SESSION", help="open SESSION and play it back")
     parser.add_argument("--speed", type=float, default=1.0, metavar="X",
                         help="replay speed: playback runs X times as fast (default 1: one action, or a twentieth "
@@ -47,10 +51,23 @@ def _check(argv: list[str]) -> int:
     return check_main(args.sessions, sys.stdout)
 
 
+def _samples(argv: list[str]) -> int:
+    argparse.ArgumentParser(prog="micrograd-tui samples", description=SAMPLES_HELP).parse_args(argv)
+    from tui.samples import samples
+
+    found = samples()
+    width = max((len(s.name) for s in found), default=0)
+    for sample in found:
+        print(f"{sample.name:<{width}}  {sample.title}")
+    return 0 if found else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["check"]:
         return _check(argv[1:])
+    if argv[:1] == ["samples"]:
+        return _samples(argv[1:])
     args = _parser().parse_args(argv)
     if not math.isfinite(args.speed) or args.speed <= 0:
         print(f"micrograd-tui: --speed must be a positive number, not {args.speed}", file=sys.stderr)
@@ -63,10 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     path = args.replay or args.session
     if path:
         from tui import session
+        from tui.samples import resolve
         from tui.screens.session_files import OpenedSession
 
         try:
-            opened = OpenedSession(Path(path), session.load(path))
+            resolved = resolve(path)
+            opened = OpenedSession(resolved, session.load(resolved))
         except session.SessionError as err:
             print(f"micrograd-tui: {err}", file=sys.stderr)
             return 2

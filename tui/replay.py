@@ -12,8 +12,10 @@ import json
 import math
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, TextIO
 
+from tui.samples import resolve
 from tui.session import Session, SessionError, encode, load, new_workbench
 from tui.session_schema import RESULT_FIELDS
 
@@ -268,10 +270,12 @@ def check_main(paths: list[str], out: TextIO = sys.stdout) -> int:
         print("usage: micrograd-tui check SESSION [SESSION ...]", file=out)
     for path in paths:
         try:
-            session = load(path)
+            session = load(resolve(path))  # a file, or a shipped sample's name
             report = replay(session)
         except SessionError as err:
-            print(f"ERROR  {path}  {err}", file=out)
+            message = str(err)  # it names the file already; say the name once
+            name = f"{Path(path).name}: "
+            print(f"ERROR  {path}  {message[len(name):] if message.startswith(name) else message}", file=out)
             status = 2
             continue
         if report.ok:

@@ -18,12 +18,12 @@ from textual.app import App, ComposeResult
 from textual.widgets import Footer, Input, OptionList, Static
 
 from tui.replay import TOLERANCE, Replayer, replay
-from tui import session
+from tui import samples, session
 from tui.screens.session_files import (ConfirmDiscardScreen, OpenSessionScreen, SaveSessionScreen,
                                        SessionCommands, OpenedSession)
 from tui.widgets.timeline import Timeline, describe
 
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_sessions"
+SAMPLES = samples.folder()
 SIZE = (100, 30)
 
 
@@ -211,7 +211,10 @@ async def test_replay_in_the_real_app_keeps_every_footer_key_and_lists_the_timel
     path = SAMPLES / "tanh_vs_relu.json"
     app.open_on_start(OpenedSession(path, session.load(path)), replay=True, speed=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        for _ in range(100):  # the session opens after the first refresh; under load the footer comes later
+            await pilot.pause()
+            if app.query(Timeline) and "Quit" in screen_text(app).splitlines()[-1]:
+                break
         text = screen_text(app)
         footer = text.splitlines()[-1]
         for key in ("^q Quit", "f5 Eval", "f9 Train", "^s Save", "^o Open", "f1 Help", "^p Commands"):

@@ -14,19 +14,18 @@ To accept a changed screen after a deliberate change, rewrite the SVGs and look 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Static, TextArea
 
 from tests.tui.conftest import SIZE, wait_for_training
-from tui import session
+from tui import samples, session
 from tui.app import MicrogradApp
 from tui.screens.session_files import OpenedSession
 from tui.widgets.status import StatusLine
 from tui.widgets.timeline import Timeline
 
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_sessions"
+SAMPLES = samples.folder()
 _RATE = re.compile(r"[\d,.]+ steps/s")
 
 

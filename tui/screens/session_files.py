@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui import session
+from tui import samples, session
 from tui.replay import Replayer
 from tui.session import Session, SessionError
 
@@ -30,8 +31,8 @@ MAX_LISTED = 200  # a working folder full of JSON should not make the picker slo
 
 
 def sample_folder() -> Path:
-    """sample_sessions/ of this checkout (it sits beside the `tui` package)."""
-    return Path(session.__file__).resolve().parent.parent / "sample_sessions"
+    """The sample sessions shipped inside the package (tui/sample_sessions/)."""
+    return samples.folder()
 
 
 @dataclass
@@ -40,11 +41,21 @@ class OpenedSession:
     session: Session
 
 
-def _session_files(folder: Path) -> list[Path]:
+def _session_files(folder: Path) -> list[tuple[Path, str]]:
+    """(path, title) of each session file in `folder`; other JSON (an exported mlp.json) is left out by a cheap
+    look at the file's start (`samples.peek_title`), not a full load."""
     try:
-        return sorted(p for p in folder.glob("*.json") if p.is_file())[:MAX_LISTED]
+        candidates = sorted(p for p in folder.glob("*.json") if p.is_file())
     except OSError:
         return []
+    found = []
+    for path in candidates:
+        title = samples.peek_title(path)
+        if title is not None:
+            found.append((path, title))
+            if len(found) == MAX_LISTED:
+                break
+    return found
 
 
 class OpenSessionScreen(ModalScreen[OpenedSession | None]):
@@ -69,25 +80,29 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
         with Vertical():
             yield Label("[b]Open a session[/b]  (enter opens, escape cancels)")
             yield OptionList(*self._options(), id="files")
-            yield Static("", id="preview")
+            yield Static("", id="preview", markup=False)
             yield Input(placeholder="…or type a path to a session file and press enter", id="path")
-            yield Static("", id="error")
+            yield Static("", id="error", markup=False)
 
     def _options(self) -> list[Option | None]:
         options: list[Option | None] = []
         seen: set[Path] = set()
         for heading, folder in self.folders:
-            files = [p for p in _session_files(folder) if p.resolve() not in seen]
-            seen.update(p.resolve() for p in files)
+            files = [(p, title) for p, title in _session_files(folder) if p.resolve() not in seen]
+            seen.update(p.resolve() for p, _ in files)
             if options:
                 options.append(None)
-            options.append(Option(f"[b]{heading}[/b]  {folder}", disabled=True))
+            is_samples = folder == sample_folder()  # shown by name (what --replay NAME takes), not by path
+            options.append(Option(Text.assemble((heading, "bold"), "" if is_samples else f"  {folder}"),
+                                  disabled=True))
             if not files:
                 options.append(Option("  (no session files here)", disabled=True))
-            for path in files:
+            names = [p.stem if is_samples else p.name for p, _ in files]
+            width = max(map(len, names), default=0)
+            for (path, title), name in zip(files, names):
                 key = f"file-{len(self.paths)}"
                 self.paths[key] = path
-                options.append(Option(f"  {path.name}", id=key))
+                options.append(Option(Text.assemble(f"  {name:<{width}}  ", (title, "dim")), id=key))  # no markup
         return options
 
     @on(OptionList.OptionHighlighted, "#files")
@@ -98,10 +113,10 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
         try:
             loaded = session.load(path)
         except SessionError as err:
-            text = f"[b]{path.name}[/b]: cannot be opened: {err}"
+            text = Text(f"cannot be opened: {err}")  # the sentence names the file itself
         else:
-            text = (f"[b]{loaded.title}[/b]  ({len(loaded.actions)} actions, {loaded.steps} steps)\n"
-                    f"{loaded.description}")
+            text = Text.assemble((loaded.title, "bold"), f"  ({len(loaded.actions)} actions, {loaded.steps} steps)\n",
+                                 loaded.description)
         self.query_one("#preview", Static).update(text)
 
     @on(OptionList.OptionSelected, "#files")
@@ -155,7 +170,7 @@ class SaveSessionScreen(ModalScreen[Path | None]):
             yield Input(self.recorded.title, id="title")
             yield Label("Description (shown when the session is opened)")
             yield Input(self.recorded.description, id="description")
-            yield Static("", id="error")
+            yield Static("", id="error", markup=False)
             with Horizontal():
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")

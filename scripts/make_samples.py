@@ -1,7 +1,7 @@
 """Regenerate the sample sessions by driving the real Workbench.
 
-    python sample_sessions/make_samples.py          # rewrites every sample_sessions/*.json it knows
-    micrograd-tui check sample_sessions/*.json      # then confirm they replay
+    python scripts/make_samples.py                  # rewrites every tui/sample_sessions/*.json it knows
+    micrograd-tui check tui/sample_sessions/*.json  # then confirm they replay
 
 The samples record what the engine computes, and `tests/test_session.py` replays every one of them, so they
 only need regenerating after a deliberate change in the numbers (a new dataset generator, a different
@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 
 from tui import session  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
+HERE = ROOT / "tui" / "sample_sessions"  # package data: the wheel ships them (tui.samples reads them by name)
 
 # micrograd's README example verbatim, minus its `g.backward()` line: the session presses backward itself.
 README = """\
@@ -260,7 +261,7 @@ def main() -> None:
         recorded.created = "2026-11-25T00:00:00Z"  # fixed, so regenerating unchanged numbers changes no file
         path = HERE / f"{name}.json"
         session.save(recorded, path)
-        print(f"wrote {path.relative_to(HERE.parent)}  ({len(recorded.actions)} actions, {recorded.steps} steps)")
+        print(f"wrote {path.relative_to(ROOT)}  ({len(recorded.actions)} actions, {recorded.steps} steps)")
 
 
 if __name__ == "__main__":
