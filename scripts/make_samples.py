@@ -247,11 +247,39 @@ def yinyang_adamw():
         "accuracy in 300 steps.")
 
 
+def network_view():
+    from tui.network_view_state import Snapshot, architecture
+    from micrograd.network_maps import active_counts
+
+    wb = session.new_workbench()  # micrograd's demo
+    wb.select_neuron(0, 0)  # a selected neuron: the app shows the network view
+    wb.train(60)
+    wb.select_neuron(1, 4)
+    before = wb.history[-1]
+    arch = architecture(wb.model)
+    alive = int(active_counts(arch, Snapshot.of(wb.trainer).params, wb.X)[1][4])
+    assert alive > 0, alive
+    entry = wb.set_parameter(1, 4, "b", -20.0)  # a bias no sample gets past: the neuron dies
+    assert active_counts(arch, Snapshot.of(wb.trainer).params, wb.X)[1][4] == 0
+    assert entry["loss"] > before["loss"], (entry, before)
+    wb.train(40)
+    last = wb.history[-1]
+    assert last["accuracy"] == 1.0 and last["step"] == 99, last
+    return wb, "Watching the network learn, and killing a neuron", (
+        "micrograd's moons demo with the network view open (ctrl+f): every neuron a map of its output over "
+        "the plane, the weights between layers, the output neuron the decision boundary in miniature. After "
+        f"60 steps (loss {before['loss']:.4f}) neuron L2.n4 is active on {alive} of {len(wb.X)} samples; its "
+        f"bias set by hand to -20, no sample activates it any more (the inspector says dead) and the loss jumps "
+        f"to {entry['loss']:.4f}. The other neurons adjust: 40 more steps bring it down to {last['loss']:.4f}, "
+        f"accuracy {last['accuracy']:.0%} (the undamaged demo ends at 0.0110). "
+        "In the view, arrows select a neuron, [ and ] a weight, Enter edits it, g opens its graph.")
+
+
 SAMPLES = {"readme_expression": readme_expression, "tanh_neuron": tanh_neuron,
            "backprop_walkthrough": backprop_walkthrough, "overwrite_pitfall": overwrite_pitfall,
            "tiny_mlp_mse": tiny_mlp,
            "moons_demo": moons_demo, "tanh_vs_relu": tanh_vs_relu, "diverging_lr": diverging_lr,
-           "yinyang_adamw": yinyang_adamw}
+           "yinyang_adamw": yinyang_adamw, "network_view": network_view}
 
 
 def main() -> None:

@@ -157,12 +157,23 @@ async def shot_stepper(app, pilot) -> None:
     await settle(app, pilot)
 
 
+async def shot_network(app, pilot) -> None:
+    """The network view (ctrl+f) after the demo trained, neuron L2.n4 selected: its weights in the inspector."""
+    await pilot.press("ctrl+f")
+    await train(app, pilot)
+    await pilot.press("right", *["down"] * 4)
+    await settle(app, pilot)
+    if app.query_one("#chart-pane").current != "network" or app.workbench.network.neuron != 4:
+        raise RuntimeError("ctrl+f did not open the network view with L2.n4 selected")
+
+
 SHOTS = [
     ("main", shot_main, None),
     ("training", shot_training, None),
     ("boundary", shot_boundary, None),
     ("replay", shot_replay, prepare_replay),
     ("stepper", shot_stepper, None),
+    ("network", shot_network, None),
 ]
 
 

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from micrograd.engine import Value
-from micrograd.network_maps import Architecture, activate, active_counts, layer_outputs, neuron_maps, plane_grid
+from micrograd.network_maps import (
+    Architecture,
+    activate,
+    active_counts,
+    layer_outputs,
+    neuron_maps,
+    plane_grid,
+)
 from micrograd.nn import MLP
 
 

@@ -53,6 +53,7 @@ def test_the_samples_named_in_the_issue_are_all_there():
     assert {"readme_expression", "tanh_neuron", "tiny_mlp_mse", "moons_demo", "tanh_vs_relu", "diverging_lr",
             "yinyang_adamw"} <= names
     assert {"backprop_walkthrough", "overwrite_pitfall"} <= names  # issue 7: recorded stepper walk-throughs
+    assert "network_view" in names  # issue 13: the demo with the network view open, a weight set by hand
 
 
 def test_check_passes_over_every_sample():

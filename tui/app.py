@@ -132,7 +132,7 @@ class MicrogradApp(NetworkCommands, ExportCommands, TraceCommands, StepperComman
         self._refresh_boundary()
         self._update_status()
         if wb.network is not None:  # a session that selected a neuron opens on the network view
-            self.open_network()
+            self.open_network(focus=False)
 
     # ---- what the panes show ------------------------------------------------------------------------------
 
@@ -177,6 +177,10 @@ class MicrogradApp(NetworkCommands, ExportCommands, TraceCommands, StepperComman
             state = "training…" if self._run is not None else "ready"
         if self.workbench.forgetting_zero_grad:
             state += " · zero_grad forgotten!"
+        edited = self.workbench.log[-1] if self.workbench.log else {}
+        if edited.get("do") == "set_parameter":  # a weight set by hand: the loss it leads to, before any step
+            last = {"step": last["step"] if last else None, "loss": edited["loss"], "accuracy": edited["accuracy"]}
+            state += " · weight set by hand"
         self.query_one(StatusLine).show(
             step=last["step"] if last else None, loss=last["loss"] if last else None,
             accuracy=last["accuracy"] if last else None, steps_per_second=self._steps_per_second,

@@ -99,7 +99,7 @@ def _try(sizes: list[int], width: int, height: int, tile: int) -> Layout | None:
         return None
     weight_kinds, weight_widths = [], []
     for layer in range(1, len(sizes)):
-        fan_in, (columns, _, block_h) = sizes[layer - 1], stacks[layer]
+        fan_in, columns = sizes[layer - 1], stacks[layer][0]
         if columns == 1 and fan_in <= STROKES_MAX:
             weight_kinds.append("strokes")
             weight_widths.append(_strokes_width(fan_in))

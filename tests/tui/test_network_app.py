@@ -4,6 +4,8 @@ editing a weight by typing it, the neuron's graph in the graph pane, live redraw
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -148,6 +150,7 @@ async def test_typing_a_weight_updates_maps_boundary_and_loss_flags_a_dead_relu_
         assert wb.model.layers[0].neurons[1].b.data == -100.0 and not field.display
         # the loss the edit reports is the loss of the new weights, by the reference engine's own graph
         assert entry["loss"] == pytest.approx(wb.trainer.loss_graph().data, rel=1e-12)
+        assert f"loss {entry['loss']:.5g}" in screen_text(app) and "weight set by hand" in screen_text(app)
         text = str(app.query_one("#neuron-inspector").render())
         assert "dead: 0 of 100 samples activate it" in text
         assert np.all(app.query_one("#network-diagram").picture.maps[1][1] == 0)  # its map went dark
@@ -197,4 +200,4 @@ async def test_the_view_redraws_while_training_from_posted_snapshots():
     live = [s for s in redraws if s is not None]
     assert len(live) >= 2
     assert all(not np.shares_memory(s.params, app.workbench.trainer.engine.params) for s in live)
-    assert any(not np.array_equal(a.params, b.params) for a, b in zip(live, live[1:]))
+    assert any(not np.array_equal(a.params, b.params) for a, b in itertools.pairwise(live))

@@ -40,16 +40,24 @@ class NetworkCommands:
         if not enlarge:
             self.call_after_refresh(self.refresh_network)
 
-    def open_network(self, *, enlarge: bool = True) -> None:
+    def open_network(self, *, enlarge: bool = True, focus: bool = True) -> None:
+        """Show the view (enlarged: given the screen). `focus=False` (a session opening, a replay step) leaves
+        the focus where it is unless the panes that made room hid it."""
         pane = self.query_one("#chart-pane")
         pane.show_view("network")
         main = self.query_one("#main")
         main.set_class(enlarge, "-network")
         main.set_class(enlarge and self.size.width < WIDE, "-network-only")
         self.network_live = True
-        if enlarge or self.focused is None or not self.focused.display:
-            self.call_after_refresh(self.query_one(NetworkDiagram).focus)  # after whatever focus mount gives
+        self.call_after_refresh(self._settle_network_focus, focus)  # after whatever focus mount gives
         self.call_after_refresh(self.refresh_network)
+
+    def _settle_network_focus(self, focus: bool) -> None:
+        focused = self.focused
+        hidden = focused is None or not all(node.display for node in focused.ancestors_with_self
+                                            if hasattr(node, "display"))
+        if focus or hidden:
+            self.query_one(NetworkDiagram).focus()
 
     def close_network(self) -> None:
         """The chart pane shows another view now (F4): give the panes back."""
