@@ -142,7 +142,8 @@ class MicrogradApp(NetworkCommands, ExportCommands, TraceCommands, StepperComman
             pane.show(self.workbench.training_graph(), "Graph: training loss ({nodes:,} nodes)",
                       keep_changes=keep_changes)
         elif self.graph_mode == "neuron":  # the network view's neuron for the traced sample (g there)
-            pane.show(self.neuron_graph_root(), self.neuron_graph_title(), keep_changes=keep_changes)
+            root = self.stepper_root("neuron") or self.neuron_graph_root()  # the stepper keeps its copy
+            pane.show(root, self.neuron_graph_title(), keep_changes=keep_changes)
         elif self.graph_mode == "sample":  # a detached copy of the model: its backward leaves the trainer alone
             root = self.stepper_root("sample") or self.workbench.sample_graph()  # the stepper keeps its copy
             pane.show(root, self._sample_title(), keep_changes=keep_changes)

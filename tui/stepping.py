@@ -17,8 +17,9 @@ from micrograd.stepper import BackwardStepper, ChildUpdate, ForwardStepper
 
 MODES = ("backward", "forward", "off")
 MOVES = ("next", "previous", "end", "restart")
-GRAPHS = ("expression", "sample")  # which graph the stepper walks: the expression, or the traced sample's
-STALE_SAMPLE = ("step", "train", "reset", "configure", "trace")  # actions that rebuild the sample graph
+GRAPHS = ("expression", "sample", "neuron")  # which graph the stepper walks: the expression, or the traced sample's
+# actions after which a sample's (or the network view's neuron's) graph is out of date
+STALE_SAMPLE = ("step", "train", "reset", "configure", "trace", "set_parameter", "select_neuron")
 
 OVERWRITE_NOTE = ("pitfall '= instead of +=': each update overwrites the child's grad, so a node used twice "
                   "keeps only its last contribution")

@@ -277,10 +277,16 @@ class Workbench:
             self.stepping = None
             return self._record({**entry, "position": 0, "overwrite": False})
         state = self.stepping
-        if graph == "sample":
-            same = state is not None and state.graph == "sample"
-            root = state.stepper.root if same else self.sample_graph()
-            entry["graph"] = "sample"
+        if graph in ("sample", "neuron"):  # the network view's selected neuron, for the traced sample
+            same = state is not None and state.graph == graph
+            if same:
+                root = state.stepper.root
+            elif graph == "sample":
+                root = self.sample_graph()
+            else:
+                selected = self.network or network.Selection()
+                root = self.neuron_graph(selected.layer, selected.neuron)
+            entry["graph"] = graph
         else:
             root = self._output_or_raise("step through the graph")
         if state is None or (state.mode, state.overwrite, state.stepper.root) != (mode, overwrite, root):
@@ -414,7 +420,7 @@ class Workbench:
         self.trainer.write_back()
 
     def _record(self, entry: dict) -> dict:
-        if self.stepping is not None and self.stepping.graph == "sample" and entry["do"] in stepping.STALE_SAMPLE:
+        if self.stepping is not None and self.stepping.graph != "expression" and entry["do"] in stepping.STALE_SAMPLE:
             self.stepping = None  # the model or the traced point changed: that sample graph is out of date
         self.log.append(entry)
         self.dirty = True

@@ -170,7 +170,7 @@ async def test_typing_a_weight_updates_maps_boundary_and_loss_flags_a_dead_relu_
     assert not replay(loaded).ok
 
 
-async def test_g_opens_the_neurons_graph_for_the_traced_sample():
+async def test_g_opens_the_neurons_graph_for_the_traced_sample_and_the_stepper_walks_it(tmp_path):
     app = tiny_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_network(app, pilot)
@@ -183,6 +183,21 @@ async def test_g_opens_the_neurons_graph_for_the_traced_sample():
         x, y = app.workbench.X[0]
         assert root.data == pytest.approx(by_hand(x, y)[1], abs=1e-12)
         assert "L1.n1" in screen_text(app)
+        # ctrl+b: the backprop stepper walks that graph, from the neuron's output down to its weights
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        await pilot.press("right", "right")
+        await pilot.pause()
+        state = app.workbench.stepping
+        assert state is not None and state.graph == "neuron" and state.position == 2
+        assert pane.tree.graph_root is state.stepper.root and state.stepper.root.label == "L1.n1"
+        assert app.workbench.log[-1]["graph"] == "neuron"
+        path = tmp_path / "stepped.json"
+        session.save(session.Session.from_workbench(app.workbench, title="neuron stepper"), path)
+    report = replay(session.load(path))
+    assert report.ok, report.mismatch
+    replayed = report.workbench.stepping
+    assert replayed.graph == "neuron" and replayed.position == 2 and replayed.stepper.root.label == "L1.n1"
 
 
 async def test_the_view_redraws_while_training_from_posted_snapshots():

@@ -68,7 +68,7 @@ class StepperCommands:
         state = self.workbench.stepping
         if state is not None:
             return state.graph
-        return "sample" if self.graph_mode == "sample" else "expression"
+        return self.graph_mode if self.graph_mode in ("sample", "neuron") else "expression"
 
     def _stepper_apply(self, action, *args) -> bool:
         """Run a workbench stepper action; redraw; False (with a notification) when it was refused."""
