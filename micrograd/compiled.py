@@ -34,6 +34,10 @@ from micrograd.compiled_ops import (ADD, LEAF, LINEAR, MUL, POW, POWK, UNARY_OPS
 from micrograd.engine import Value
 
 
+class Cancelled(Exception):
+    """`should_stop()` returned true between two groups of a forward or backward pass."""
+
+
 class CompileError(ValueError):
     """The graph holds something the compiled engine cannot run (it never guesses)."""
 
@@ -208,7 +212,7 @@ class Program:
 
     # ---- running ------------------------------------------------------------------------------------
 
-    def forward(self, inputs=None, constants=None) -> np.ndarray:
+    def forward(self, inputs=None, constants=None, *, should_stop=None) -> np.ndarray:
         """Compute every node for a batch; returns the outputs as an (n_outputs, batch) array.
 
         ``inputs``: (n_inputs, batch) (or (n_inputs,) for one sample). ``constants``: (n_constants,) or
@@ -230,11 +234,13 @@ class Program:
         vals[I:I + C] = constants if constants.ndim == 2 else constants[:, None]
         with np.errstate(over="ignore", invalid="ignore"):  # inf and nan propagate, as in the reference engine
             for group in self.groups:
+                if should_stop is not None and should_stop():  # asked between groups: one matmul at most
+                    raise Cancelled()
                 group.forward(self.params, vals)
         self._has_grads = False
         return np.broadcast_to(self._read_outputs(self.params, vals), (len(self.output_ids), batch))
 
-    def backward(self, seed=1.0) -> np.ndarray:
+    def backward(self, seed=1.0, *, should_stop=None) -> np.ndarray:
         """Gradients of sum(seed * outputs) over the batch, after `forward`; returns ``param_grad``.
 
         Parameter gradients are summed over the batch (the parameters are shared by every sample).
@@ -248,6 +254,8 @@ class Program:
         self._seed_outputs.add(grads, param_grad, seed)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for group in reversed(self.groups):
+                if should_stop is not None and should_stop():
+                    raise Cancelled()
                 group.backward(self.params, self.vals, grads, param_grad)
         self._has_grads = True
         return param_grad

@@ -180,7 +180,8 @@ class MLP(Module):
         if hasattr(x, "__len__") and len(x) != self.nin:
             raise ValueError(f"this MLP takes {self.nin} inputs per sample, but got {len(x)}")
         for layer in self.layers:
-            x = layer(x)
+            # A one-neuron layer returns a bare Value (as karpathy's does); the next layer reads it as a list.
+            x = layer([x] if isinstance(x, Value) else x)
         return x
 
     def parameters(self):

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from micrograd.compiled import Program
+from micrograd.compiled import Cancelled, Program
 from micrograd.engine import Value
 from micrograd.losses import LOSSES, l2 as l2_loss
 from micrograd.optim import SGD, linear
@@ -57,6 +57,16 @@ class Grid:
     classes: np.ndarray  # (len(ys), len(xs)) class indices
 
 
+StepCancelled = Cancelled  # `Trainer.should_stop()` said stop in the middle of a step: nothing was updated
+
+
+CANCEL_CHECK_NODES = 20_000  # the reference backward asks should_stop() once per this many nodes (~1 ms)
+
+
+def _as_list(out) -> list:
+    return [out] if isinstance(out, Value) else list(out)
+
+
 class _ReferenceEngine:
     """The Value graph of the whole batch, rebuilt every step (micrograd's demo loop)."""
 
@@ -65,13 +75,49 @@ class _ReferenceEngine:
         self.params = np.array([float(p.data) for p in trainer.parameters])
         self.grad = np.zeros_like(self.params)
 
+    def _check(self):
+        if self.t.should_stop is not None and self.t.should_stop():
+            raise StepCancelled()
+
     def outputs(self, X):
-        model = self.t.model
-        outs = [model([Value(x) for x in row]) for row in np.asarray(X, dtype=float).tolist()]
-        return [[o] if isinstance(o, Value) else list(o) for o in outs]
+        model, outs = self.t.model, []
+        for row in np.asarray(X, dtype=float).tolist():
+            self._check()  # between samples: a big batch's forward pass stops within one sample
+            outs.append(_as_list(model([Value(x) for x in row])))
+        return outs
 
     def scores(self, X) -> np.ndarray:
-        return np.array([[o.data for o in out] for out in self.outputs(X)], dtype=float).reshape(len(X), -1)
+        # One sample's graph at a time, dropped at once: a grid of 25,600 points never holds them all.
+        model = self.t.model
+        rows = [[o.data for o in _as_list(model([Value(x) for x in row]))]
+                for row in np.asarray(X, dtype=float).tolist()]
+        return np.array(rows, dtype=float).reshape(len(X), -1)
+
+    def backward(self, root: Value) -> None:
+        """`root.backward()`, asking should_stop() every CANCEL_CHECK_NODES nodes."""
+        if self.t.should_stop is None:
+            root.backward()
+            return
+        order, visited, stack, seen = [], set(), [root], 0
+        while stack:  # the same iterative order as Value.topological_order, with checks
+            node = stack.pop()
+            if node is None:
+                order.append(stack.pop())
+            elif node not in visited:
+                visited.add(node)
+                stack.append(node)
+                stack.append(None)
+                stack.extend(node._prev)
+                seen += 1
+                if seen % CANCEL_CHECK_NODES == 0:
+                    self._check()
+        root.grad = 1
+        for i, node in enumerate(reversed(order)):
+            if i % CANCEL_CHECK_NODES == 0:
+                self._check()
+            g = node.grad
+            for child, local in zip(node._prev, node._local):
+                child.grad += local * g
 
     def build(self, X, y):
         """(total, data_loss, reg_loss Values, outputs) for a batch."""
@@ -91,7 +137,7 @@ class _ReferenceEngine:
         total, data_loss, reg_loss, outputs = self.build(X, y)
         for p in t.parameters:
             p.grad = 0
-        total.backward()
+        self.backward(total)
         self.grad = np.array([float(p.grad) for p in t.parameters])
         scores = np.array([[o.data for o in out] for out in outputs], dtype=float)
         return float(data_loss.data), float(reg_loss.data), scores, self.grad
@@ -101,7 +147,11 @@ class _ReferenceEngine:
             p.data = x
 
     def write_back(self):
-        pass  # the Values are the engine's own numbers
+        for p, g in zip(self.t.parameters, self.grad.tolist()):
+            p.grad = g  # the data are the engine's own numbers; a cancelled backward may have left partial grads
+
+
+SCORE_CHUNK = 2048  # samples per forward pass when scoring a grid: bounded arrays for any grid size
 
 
 class _CompiledEngine:
@@ -132,7 +182,10 @@ class _CompiledEngine:
         if self.predictor is None:
             self.predictor = Program(self.outs, inputs=self.inputs, params=self.t.parameters,
                                      param_data=self.params, leaf_grads=False)
-        return np.array(self.predictor.forward(np.asarray(X, dtype=float).T)).T
+        X = np.asarray(X, dtype=float)
+        chunks = [np.array(self.predictor.forward(X[i:i + SCORE_CHUNK].T)).T for i in range(0, len(X), SCORE_CHUNK)]
+        self.predictor.vals = self.predictor.grads = None  # a grid's arrays are not kept between pictures
+        return np.concatenate(chunks) if chunks else np.zeros((0, len(self.outs)))
 
     def evaluate(self, idx):
         t = self.t
@@ -142,21 +195,21 @@ class _CompiledEngine:
         grad = self.grad
         if self.merged:
             constants = self.full_constants if idx is None else self.constant_table[:, y]
-            out = self.programs[0].forward(XT, constants)
+            out = self.programs[0].forward(XT, constants, should_stop=t.should_stop)
             terms[:], scores[:] = out[k], out[:k].T
             seed = np.zeros((k + 1, n))
             seed[k] = 1.0 / n
-            grad[:] = self.programs[0].backward(seed)
+            grad[:] = self.programs[0].backward(seed, should_stop=t.should_stop)
         else:
             grad.fill(0.0)
             for label, program in enumerate(self.programs):
                 where = np.flatnonzero(y == label)
                 if len(where):
-                    out = program.forward(XT[:, where])
+                    out = program.forward(XT[:, where], should_stop=t.should_stop)
                     terms[where], scores[where] = out[k], out[:k].T
                     seed = np.zeros((k + 1, len(where)))
                     seed[k] = 1.0 / n
-                    grad += program.backward(seed)
+                    grad += program.backward(seed, should_stop=t.should_stop)
         data_loss = float(np.sum(terms)) * (1.0 / n)  # micrograd: sum(losses) * (1.0 / len(losses))
         reg_loss = 0.0
         if self.reg is not None:
@@ -205,6 +258,9 @@ class Trainer:
         # switched between steps; the sum starts with the first step taken without zeroing.
         self.zero_grad = bool(zero_grad)
         self._grad_sum = None
+        # Asked between samples and backward chunks on the reference engine (and between steps by `run`):
+        # when it returns true, `step()` raises StepCancelled with nothing updated.
+        self.should_stop = None
         probe = model([Value(x) for x in X[0].tolist()])
         outputs = 1 if isinstance(probe, Value) else len(probe)
         if outputs != self.loss.outputs(self.num_classes):
@@ -220,6 +276,7 @@ class Trainer:
     def step(self) -> StepResult:
         """One optimizer step on one batch (all samples unless batch_size was given)."""
         start = time.perf_counter()
+        rng_state, last_batch = self.rng.bit_generator.state, self.last_batch  # a cancelled step gives them back
         idx = None
         if self.batch_size is not None and self.batch_size < len(self.X):
             idx = self.rng.permutation(len(self.X))[:self.batch_size]  # micrograd's demo draws the same way
@@ -233,6 +290,9 @@ class Trainer:
             else:
                 grad = grad.copy() if self._grad_sum is None else self._grad_sum + grad
             accuracy = float(np.mean(self._classes(scores) == y))
+        except StepCancelled:
+            self.rng.bit_generator.state, self.last_batch = rng_state, last_batch
+            raise
         except (ValueError, ZeroDivisionError, OverflowError) as err:  # a domain error: the loss is undefined
             data_loss, reg_loss, grad, accuracy, error = math.nan, math.nan, None, math.nan, str(err)
         loss = data_loss + reg_loss
@@ -248,6 +308,39 @@ class Trainer:
             error = error or ("the loss is not finite" if not math.isfinite(loss) else "a gradient is not finite")
         return StepResult(self.steps_done - finite, loss, data_loss, reg_loss, accuracy, lr,
                           time.perf_counter() - start, finite, error)
+
+    def retune(self, *, loss=None, l2=None, optimizer=None, batch_size=None, engine=None) -> None:
+        """Change settings between steps, keeping the weights, the step count and the minibatch generator.
+
+        ``batch_size=0`` means the full batch (None leaves it as it is). A new loss must read as many outputs
+        as the model has. The engine is rebuilt (traced again) when the engine, loss or L2 changes.
+        """
+        self.write_back()  # a new engine starts from the Values' numbers
+        rebuild = False
+        if loss is not None and loss != self.loss.name:
+            if loss not in LOSSES:
+                raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+            new = LOSSES[loss]
+            if new.outputs(self.num_classes) != self.loss.outputs(self.num_classes):
+                raise ValueError(f"{loss} needs {new.outputs(self.num_classes)} model output(s), "
+                                 f"the model has {self.loss.outputs(self.num_classes)}")
+            self.loss, rebuild = new, True
+        if l2 is not None and float(l2) != self.l2:
+            self.l2, rebuild = float(l2), True
+        if batch_size is not None:
+            if not 0 <= batch_size <= len(self.X):
+                raise ValueError(f"batch_size must be between 1 and {len(self.X)}, or 0 for the full batch")
+            self.batch_size = batch_size or None
+        if optimizer is not None:
+            self.optimizer = optimizer
+        if engine is not None and engine != self.engine_name:
+            if engine not in ENGINES:
+                raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+            self.engine_name, rebuild = engine, True
+        if rebuild:
+            grad = self.engine.grad
+            self.engine = (_CompiledEngine if self.engine_name == "compiled" else _ReferenceEngine)(self)
+            self.engine.grad[:] = grad
 
     def run(self, steps, *, until_loss=None, on_step=None, should_stop=None) -> list[StepResult]:
         """Up to ``steps`` steps; stops early at a non-finite loss, at ``loss <= until_loss``, or when

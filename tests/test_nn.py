@@ -263,3 +263,20 @@ def test_micrograd_demo_first_sgd_steps_match_the_published_figures():
         total.backward()
         assert optimizer.step() == 1.0 - 0.9 * step / 100
     assert np.isfinite([p.data for p in model.parameters()]).all()
+
+
+def test_a_width_one_hidden_layer_feeds_the_next_layer():
+    """karpathy's Layer returns a bare Value for one neuron; the next layer must still read it (issue 10)."""
+    import random as _random
+
+    from micrograd.engine import Value as _Value
+    from micrograd.nn import MLP as _MLP
+
+    model = _MLP(2, [16, 1, 1], rng=_random.Random(0))
+    out = model([1.0, -2.0])
+    assert isinstance(out, _Value)
+    hidden = model.layers[1]([_Value(v) for v in [n.data for n in model.layers[0]([1.0, -2.0])]])
+    expected = model.layers[2]([hidden])
+    assert out.data == expected.data
+    out.backward()
+    assert any(p.grad != 0 for p in model.layers[0].parameters())

@@ -210,11 +210,11 @@ CORRUPT = {
                   "config.training.l2: expected a finite number"),
     "binary garbage": (lambda: bytes(range(256)) * 64, "is not UTF-8 text"),
     "version 99": (lambda: _mutated(lambda d: d.update(version=99)),
-                   "was written by a newer micrograd-tui (version 99); this one reads version 1"),
+                   "was written by a newer micrograd-tui (version 99); this one reads version 2"),
     "not a session": (lambda: '{"hello": "world"}', 'format: expected "micrograd-tui/session"'),
     "missing actions": (lambda: _mutated(lambda d: d.pop("actions")), "actions: required field is missing"),
     "unknown action": (lambda: _mutated(lambda d: d["actions"].append({"do": "fly"})), ".do: expected one of"),
-    "bad config name": (lambda: _mutated(lambda d: d["config"]["data"].update(name="spirals")), "config: data.name"),
+    "bad config name": (lambda: _mutated(lambda d: d["config"]["data"].update(name="spirals")), "config: data: expected one of moons"),
     "too deep": (lambda: "[" * 100_000, "nests lists or objects too deeply"),
 }
 
@@ -343,7 +343,28 @@ def test_a_session_on_the_reference_engine_replays_too():
     wb.train(2)
     report = replay(session.loads(session.dumps(Session.from_workbench(wb))))
     assert report.ok, report.mismatch
-    assert report.workbench.history == wb.history and len(wb.history) == 2
+    # batch is a live setting: the model and its history go on (version 2), and the mark is replayed too
+    assert report.workbench.history == wb.history and len(wb.history) == 5
+    assert report.workbench.marks == wb.marks == [{"step": 3, "text": "batch = 4"}]
+
+
+def test_a_version_1_session_replays_with_version_1_meaning():
+    """Version 1: every configure built a new model. Such files replay as they were recorded."""
+    old = session.new_workbench(version=1)
+    old.train(3)
+    old.configure({"training": {"lr": {"schedule": "constant", "lr": 0.05}}})
+    old.train(2)
+    assert [r["step"] for r in old.history] == [0, 1]  # the lr change rebuilt the model, as version 1 did
+    recorded = session.loads(session.dumps(Session.from_workbench(old)))
+    assert recorded.version == 1 and json.loads(session.dumps(recorded))["version"] == 1
+    report = replay(recorded)
+    assert report.ok, report.mismatch
+    assert report.workbench.history == old.history
+    new = session.new_workbench()
+    new.train(3)
+    new.configure({"training": {"lr": {"schedule": "constant", "lr": 0.05}}})
+    new.train(2)
+    assert [r["step"] for r in new.history] == [0, 1, 2, 3, 4]
 
 
 def test_any_workbench_records_its_start_so_configured_explorations_save_and_replay():
@@ -449,7 +470,7 @@ def test_back_and_forward_from_inside_a_train_action():
     entry = player.forward()  # finishes it
     assert (player.position, player.substep) == (10, 0) and entry["steps"] == 3
     assert json.dumps(player.workbench.log) == json.dumps(recorded.actions[:10])
-    assert player.workbench.history == recorded.actions[9]["results"]  # the configure started a new history
+    assert player.workbench.history[-3:] == recorded.actions[9]["results"]
     assert player.mismatch is None
     player.seek(7, 3)
     assert (player.position, player.substep) == (7, 3) and len(player.workbench.history) == 1 + 3

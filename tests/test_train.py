@@ -217,3 +217,92 @@ def test_forgetting_zero_grad_accumulates_grads_on_both_engines():
     correct = Trainer(demo_model((4, 1), seed=5), X, y, optimizer=SGD(lr=constant(0.05))).run(4)
     assert correct[0].loss == pytest.approx(expected[0])
     assert abs(correct[3].loss - expected[3]) > 1e-6  # forgetting zero_grad changes the trajectory
+
+
+# ---- live changes and cancellation inside a step (issue 10) -------------------------------------------
+
+
+class _Piecewise(constant):
+    """lr a before step `at`, b from then on: the schedule a retune at step `at` should amount to."""
+
+    kind = "piecewise"
+
+    def __init__(self, a, b, at):
+        super().__init__(a)
+        self.b, self.at = b, at
+
+    def __call__(self, step):
+        return self.lr if step < self.at else self.b
+
+
+@pytest.mark.parametrize("engine", ["compiled", "reference"])
+def test_retune_lr_keeps_weights_steps_and_momentum(data, engine):
+    """A new lr after 6 steps == one run whose schedule switches at step 6 (momentum buffer kept)."""
+    live = Trainer(demo_model(), *data, engine=engine, optimizer=SGD(lr=constant(0.5), momentum=0.9))
+    first = live.run(6)
+    live.optimizer.schedule = constant(0.05)
+    live.retune(optimizer=live.optimizer)
+    after = live.run(6)
+    planned = Trainer(demo_model(), *data, engine=engine, optimizer=SGD(lr=_Piecewise(0.5, 0.05, 6), momentum=0.9))
+    expected = planned.run(12)
+    assert_same_losses(first + after, expected, rel=0)
+    assert [r.step for r in after] == list(range(6, 12))
+
+
+def test_retune_engine_and_batch_between_steps_matches_an_unbroken_run(data):
+    switched = Trainer(demo_model(), *data, engine="compiled", batch_size=20, seed=3)
+    part = switched.run(4)
+    switched.retune(engine="reference")
+    part += switched.run(3)
+    switched.retune(engine="compiled", batch_size=0)  # 0: the full batch from now on
+    part += switched.run(2)
+    plain = Trainer(demo_model(), *data, engine="compiled", batch_size=20, seed=3)
+    expected = plain.run(7)
+    plain.retune(batch_size=0)
+    expected += plain.run(2)
+    assert_same_losses(part, expected, rel=1e-12)
+
+
+def test_retune_refuses_a_loss_with_another_output_count(data):
+    trainer = Trainer(demo_model(), *data)
+    with pytest.raises(ValueError, match="cross_entropy needs 2 model output"):
+        trainer.retune(loss="cross_entropy")
+    trainer.retune(loss="mse")
+    assert trainer.step().finite
+
+
+@pytest.mark.parametrize("engine", ["compiled", "reference"])
+def test_should_stop_inside_a_step_cancels_it_and_changes_nothing(data, engine):
+    from micrograd.train import StepCancelled
+
+    trainer = Trainer(demo_model(), *data, engine=engine, batch_size=50, seed=5)
+    trainer.step()
+    before = trainer.parameter_vector()
+    asked = []
+
+    def stop_on_the_third_ask():
+        asked.append(1)
+        return len(asked) >= 3
+
+    trainer.should_stop = stop_on_the_third_ask
+    with pytest.raises(StepCancelled):
+        trainer.step()
+    trainer.should_stop = None
+    assert len(asked) == 3 and trainer.steps_done == 1
+    assert np.array_equal(trainer.parameter_vector(), before)
+    # The cancelled step gave its minibatch draw back: the next step is the one an uncancelled run takes.
+    twin = Trainer(demo_model(), *data, engine=engine, batch_size=50, seed=5)
+    expected = [twin.step(), twin.step()][-1]
+    assert trainer.step().loss == expected.loss
+
+
+def test_reference_engine_asks_between_samples_and_in_backward_chunks(data):
+    trainer = Trainer(demo_model(), *data, engine="reference")
+    asked = []
+    trainer.should_stop = lambda: asked.append(1) and False
+    trainer.step()
+    nodes = len(trainer.loss_graph(backward=False).topological_order())
+    from micrograd.train import CANCEL_CHECK_NODES
+
+    # once per sample in the forward pass, then every CANCEL_CHECK_NODES nodes of the sort and the backward
+    assert len(asked) >= len(data[0]) + 2 * (nodes // CANCEL_CHECK_NODES)

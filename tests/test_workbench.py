@@ -39,18 +39,19 @@ def test_config_round_trips_through_json():
     assert again == config and again.data["noise"] == DEFAULTS["data"]["noise"]
 
 
-@pytest.mark.parametrize("bad, field", [
-    ({"data": {"name": "spirals"}}, "data.name"),
-    ({"data": {"samples": 0}}, "data.samples"),
-    ({"data": {"samples": 10**9}}, "data.samples"),
-    ({"data": {"noise": float("nan")}}, "data.noise"),
-    ({"model": {"layers": []}}, "model.layers"),
-    ({"model": {"layers": [16, "x"]}}, "model.layers[1]"),
-    ({"model": {"activation": "gelu"}}, "model.activation"),
-    ({"training": {"loss": "hinge"}}, "training.loss"),
-    ({"training": {"lr": {"schedule": "linear", "start": 1.0}}}, "training.lr"),
-    ({"training": {"batch_size": 0}}, "training.batch_size"),
-    ({"training": {"engine": "gpu"}}, "training.engine"),
+@pytest.mark.parametrize("bad, field", [  # the form's own words (tui/settings.py labels)
+    ({"data": {"name": "spirals"}}, "data"),
+    ({"data": {"samples": 0}}, "n"),
+    ({"data": {"samples": 10**9}}, "n"),
+    ({"data": {"noise": float("nan")}}, "noise"),
+    ({"model": {"layers": []}}, "layers"),
+    ({"model": {"layers": [16, "x"]}}, "layers (layer 2)"),
+    ({"model": {"activation": "gelu"}}, "act"),
+    ({"training": {"loss": "hinge"}}, "loss"),
+    ({"training": {"lr": {"schedule": "linear", "start": 1.0}}}, "lr"),
+    ({"training": {"lr": {"schedule": "constant", "lr": -1}}}, "lr"),
+    ({"training": {"batch_size": 0}}, "batch"),
+    ({"training": {"engine": "gpu"}}, "engine"),
     ({"training": []}, "training"),
 ])
 def test_config_errors_name_the_field(bad, field):
@@ -124,13 +125,13 @@ def test_configure_applies_or_changes_nothing(wb):
     assert len(wb.model.parameters()) == (2 * 4 + 4) + (4 + 1)
     wb.train(2)
     before = (wb.config.to_dict(), len(wb.log), wb.model, list(wb.history))
-    with pytest.raises(ValueError, match="model.layers"):
+    with pytest.raises(ValueError, match="^layers: svm_max_margin on 2 classes needs a last layer of 1 output"):
         wb.configure({"model": {"layers": [4, 2]}})  # svm is a one-output loss
     with pytest.raises(ValueError, match="cross_entropy"):
         wb.configure({"data": {"name": "yinyang"}})  # three classes need cross_entropy
     with pytest.raises(ValueError, match="training.nope"):
         wb.configure({"training": {"nope": 1}})
-    with pytest.raises(ValueError, match="training.batch_size"):
+    with pytest.raises(ValueError, match="^batch: at most the 100 samples"):
         wb.configure({"training": {"batch_size": 101}})
     assert (wb.config.to_dict(), len(wb.log), wb.model, wb.history) == before
     wb.step()  # still trains after the refusals

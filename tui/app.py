@@ -32,6 +32,9 @@ from tui.widgets.graph_pane import GraphPane
 from tui.widgets.graph_tree import GraphTree
 from tui.widgets.loss_chart import LossChart
 from tui.widgets.status import StatusLine
+from tui import form
+from tui.presets import PRESETS, preset_config
+from tui.settings import describe_changes
 from tui.workbench import TrainingRun, Workbench
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -127,8 +130,8 @@ class MicrogradApp(NetworkCommands, ExportCommands, TraceCommands, StepperComman
         if wb.log and wb.log[-1].get("do") == "trace":  # e.g. a replay that just traced a sample: show it
             self.graph_mode = "sample"
         self.show_graph()
-        self.query_one(TrainingControls).load(wb.config.to_dict(), self.train_steps)
-        self.query_one(LossChart).set_history(wb.history)
+        self._load_controls()
+        self.query_one(LossChart).set_history(wb.history, wb.marks)
         self._refresh_boundary()
         self._update_status()
         if wb.network is not None:  # a session that selected a neuron opens on the network view
@@ -338,21 +341,47 @@ class MicrogradApp(NetworkCommands, ExportCommands, TraceCommands, StepperComman
             self.train_steps = event.changes[""]["steps"]
             controls.show_message(f"Train (F9) runs {self.train_steps} steps." if self.train_steps else "Train (F9) runs until paused.")
             return
-        (section, values), = event.changes.items()
-        (name, _), = values.items()
-        key = controls.field_for(section, name)
-        if self._run is not None:
-            controls.rejected(key, "Training is running: pause it (F9) to change settings.")
+        outcome = form.submit(self.workbench, event.changes, event.alone)
+        if outcome.applied is not None:
+            self._load_controls(keep_pending=outcome.refusal is not None)
+            if outcome.rebuilt:
+                controls.show_message(f"{outcome.words}: a new model from its seed (the chart restarts).")
+                self.query_one(LossChart).set_history([])
+                self._steps_per_second = None
+                self._after_training()
+            else:
+                controls.show_message(f"{outcome.words}: applied to the current model"
+                                      + (" from the next step." if self._run is not None else "."))
+                self.query_one(LossChart).set_marks(self.workbench.marks)
+                self._update_status()
+        err = outcome.refusal
+        if err is not None:  # one sentence naming the field, maybe with the fix ctrl+y applies
+            done = f"{outcome.words} applied; " if outcome.applied else ""
+            controls.refused(done + (err.problem if err.fix else str(err)), err.key, err.fix)
+
+    def on_training_controls_preset_chosen(self, event: TrainingControls.PresetChosen) -> None:
+        self.action_preset(event.name)
+
+    def action_preset(self, name: str) -> None:
+        if self._busy():
+            self._load_controls()
             return
         try:
-            self.workbench.configure(event.changes)
+            self.workbench.preset(name)
         except ValueError as err:
-            controls.rejected(key, str(err))
+            self.notify(str(err), severity="warning")
             return
-        controls.show_message(f"{section}.{name} applied; the model was rebuilt from its seed.")
-        self.query_one(LossChart).set_history([])
-        self._steps_per_second = None
-        self._after_training()
+        self.graph_mode = "expression" if self.graph_mode == "training" else self.graph_mode
+        self.refresh_all()
+        self.query_one(TrainingControls).show_message(f"preset {name}: {PRESETS[name]['title']}.")
+
+    def action_apply_form_fix(self) -> None:
+        self.query_one(TrainingControls).action_apply_fix()
+
+    def _load_controls(self, keep_pending: bool = False) -> None:
+        config = self.workbench.config.to_dict()
+        preset = next((name for name in PRESETS if preset_config(name) == config), None)
+        self.query_one(TrainingControls).load(config, self.train_steps, preset, keep_pending=keep_pending)
 
     # ---- the graph pane -----------------------------------------------------------------------------------
 
@@ -371,8 +400,13 @@ class MicrogradApp(NetworkCommands, ExportCommands, TraceCommands, StepperComman
         started = last_post = perf_counter()
         posted = 0
         try:
+            def cancelled() -> bool:
+                return worker.is_cancelled
+
             while not worker.is_cancelled and (steps is None or run.steps < steps):
-                result = run.step()
+                result = run.step(cancelled)  # the step itself asks too (the reference engine, mid-batch)
+                if result is None:
+                    break
                 if not result.finite:
                     rate = run.steps / max(perf_counter() - started, 1e-9)
                     self.post_message(TrainingProgress(run, run.results[posted:], rate, diverged_at=result.step))
@@ -404,7 +438,10 @@ class MicrogradApp(NetworkCommands, ExportCommands, TraceCommands, StepperComman
                                                self.neuron_graph_title(), keep_changes=True)
             if message.network is not None:
                 self.refresh_network(message.network)
-            self.query_one(LossChart).extend(message.results)
+            chart = self.query_one(LossChart)
+            if len(message.run.changes) != chart.run_marks:  # a live change took effect: mark its step
+                chart.set_marks(self.workbench.marks + self._run_marks(message.run), run_marks=len(message.run.changes))
+            chart.extend(message.results)
             last = message.results[-1] if message.results else None
             if last is not None:
                 self.query_one(StatusLine).show(
@@ -427,8 +464,16 @@ class MicrogradApp(NetworkCommands, ExportCommands, TraceCommands, StepperComman
         self._run = None
         self.refresh_bindings()
         self.workbench.finish_training(message.run)
-        self.query_one(LossChart).set_history(self.workbench.history)  # the record, whatever messages said
+        # the record, whatever messages said
+        self.query_one(LossChart).set_history(self.workbench.history, self.workbench.marks)
         self._after_training()
+
+    @staticmethod
+    def _run_marks(run: TrainingRun) -> list[dict]:
+        """Marks of the live changes a running run applied so far (the workbench logs them when it ends)."""
+        results = run.results
+        return [{"step": results[at]["step"] if at < len(results) else (results[-1]["step"] + 1 if results else 0),
+                 "text": describe_changes(changes)} for at, changes in list(run.changes)]
 
     def _after_training(self) -> None:
         self.query_one(GraphPane).freeze(False)

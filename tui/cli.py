@@ -95,4 +95,23 @@ def main(argv: list[str] | None = None) -> int:
     if opened is not None:
         app.open_on_start(opened, replay=args.replay is not None, speed=args.speed)
     app.run()
-    return 0
+    code = app.return_code or 0  # Textual sets 1 when the app ended on an error (it printed the traceback)
+    leave_if_stuck(code)
+    return code
+
+
+def leave_if_stuck(code: int, grace: float = 1.0) -> None:
+    """Quit means quit: if a thread is still busy (a worker inside a long step) after `grace` seconds,
+    end the process now rather than wait for it, with `code`."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + grace
+    for thread in threading.enumerate():
+        if thread is threading.current_thread() or thread.daemon:
+            continue
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)

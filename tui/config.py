@@ -1,104 +1,101 @@
 """What to train: the data, model and training settings, their defaults and limits, and their validation.
 
-A `Config` is three JSON-ready dicts (see DEFAULTS), so a session stores it as is. Every value is checked on the
-way in -- from the controls, a `configure` action or a session file -- and a bad one becomes one ValueError
-sentence naming the field (`data.samples: expected a whole number between 2 and 10000, not 0`). The workbench
-builds its dataset, model and trainer from a Config (tui/workbench.py), and uses the same checkers for the
-arguments of its actions. No Textual here (a test guards that).
+A `Config` is three JSON-ready dicts (see DEFAULTS), so a session stores it as is. The settings themselves --
+labels, defaults, text <-> value, each one's check -- are the table in tui/settings.py. Here a whole config is
+checked on the way in (from the form, a `configure` action or a session file): first every value, then how the
+values fit together (a two-class loss on three classes, a last layer that does not match the loss, a batch
+larger than the data) and what it would cost to build (micrograd/cost.py). A problem becomes one `SettingError`
+sentence in the form's words (`n: expected a whole number from 2 to 10,000, not 0`) naming the field, and,
+where one exists, the change that fixes it. No Textual here (a test guards that).
 """
 
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from micrograd import datasets, losses, nn, optim
+from micrograd import cost, datasets, losses
+from tui.settings import (DEFAULTS, ENGINES, MAX_LAYER_WIDTH, MAX_LAYERS, MAX_SAMPLES, SECTIONS, SETTINGS,
+                          check_choice, check_integer, check_real, describe_changes, format_layers)
 
-ENGINES = ("compiled", "reference")
-SECTIONS = ("data", "model", "training")
-
-# Defaults = micrograd's moons demo (demo.ipynb): make_moons(100, noise=0.1) with seed 1337, MLP(2, [16, 16, 1]),
-# svm max-margin loss + 1e-4 L2, SGD with lr 1.0 - 0.9*k/100, full batch.
-DEFAULTS = {
-    "data": {"name": "moons", "samples": 100, "noise": 0.1, "seed": 1337},
-    "model": {"layers": [16, 16, 1], "activation": "relu", "output_activation": "linear", "seed": 1337},
-    "training": {"loss": "svm_max_margin", "l2": 1e-4, "optimizer": "sgd",
-                 "lr": {"schedule": "linear", "start": 1.0, "end": 0.1, "steps": 100},
-                 "momentum": 0.0, "batch_size": None, "engine": "compiled"},
-}
-
-MAX_SAMPLES = 10_000  # the reference engine builds one Value per number: keep a click from freezing the app
-MAX_LAYER_WIDTH = 512
-MAX_LAYERS = 8
+__all__ = ["DEFAULTS", "ENGINES", "MAX_LAYERS", "MAX_LAYER_WIDTH", "MAX_SAMPLES", "SECTIONS", "Config",
+           "SettingError", "check_choice", "check_integer", "check_real", "make_dataset", "needs_new_model"]
 
 
-# ---- validation: one sentence naming the field ---------------------------------------------------------
+class SettingError(ValueError):
+    """One sentence about the form; `key` names the field (tui/settings.py), `fix` the changes that mend it."""
+
+    def __init__(self, message: str, key: str | None = None, fix: dict | None = None, advice: str = ""):
+        super().__init__(f"{message}; {advice}" if advice else message)
+        self.problem, self.key, self.fix = message, key, fix  # the form shows problem + its fix key
+
+    @property
+    def fix_words(self) -> str:
+        return describe_changes(self.fix) if self.fix else ""
 
 
-def check_integer(value, where: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{where}: expected a whole number {bound}, not {value!r}")
-    return value
+def make_dataset(data: dict):
+    """(X, y) for a data section; the same section gives the same arrays (copies: callers may keep them)."""
+    X, y = _dataset(data["name"], data["samples"], data["noise"], data["seed"])
+    return X.copy(), y.copy()
 
 
-def check_real(value, where: str, low: float, high: float | None = None) -> float:
-    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-            or value < low or (high is not None and value >= high)):
-        bound = f"in [{low}, {high})" if high is not None else f">= {low}"
-        raise ValueError(f"{where}: expected a finite number {bound}, not {value!r}")
-    return float(value)
-
-
-def check_choice(value, where: str, choices) -> str:
-    if value not in choices:
-        raise ValueError(f"{where}: expected one of {', '.join(choices)}, not {value!r}")
-    return value
+@lru_cache(maxsize=8)
+def _dataset(name: str, samples: int, noise: float, seed: int):
+    make = datasets.DATASETS[name]
+    if name == "tiny":  # the lecture's fixed 4 samples take no size, noise or seed
+        return make()
+    return make(n=samples, noise=noise, seed=seed)
 
 
 def _check_section(name: str, section) -> dict:
     if not isinstance(section, dict):
-        raise ValueError(f"{name}: expected an object, not {section!r}")
-    merged = copy.deepcopy(DEFAULTS[name])
+        raise SettingError(f"{name}: expected an object, not {section!r}")
+    checked = copy.deepcopy(DEFAULTS[name])
     # Unknown keys are dropped rather than fatal, so a newer session still opens.
-    merged.update({key: copy.deepcopy(value) for key, value in section.items() if key in merged})
-    return merged
+    checked.update({key: copy.deepcopy(value) for key, value in section.items() if key in checked})
+    for s in SETTINGS:
+        if s.section == name:
+            try:
+                checked[s.name] = s.check(checked[s.name], s.label)
+            except ValueError as err:
+                raise SettingError(str(err), s.key) from None
+    return checked
 
 
-def _check_data(d: dict) -> dict:
-    check_choice(d["name"], "data.name", tuple(datasets.DATASETS))
-    check_integer(d["samples"], "data.samples", 2, MAX_SAMPLES)
-    d["noise"] = check_real(d["noise"], "data.noise", 0.0, 10.0)
-    check_integer(d["seed"], "data.seed", 0, 2**32 - 1)  # numpy's RandomState range
-    return d
+def _check_whole(config: Config) -> None:
+    """How the settings fit together, each problem with the change that fixes it."""
+    data, model, training = config.data, config.model, config.training
+    X, y = make_dataset(data)
+    classes = max(2, int(y.max()) + 1)
+    layers = model["layers"]
+    loss = losses.LOSSES[training["loss"]]
+    if not loss.multiclass and classes > 2:
+        raise SettingError(f"loss: {loss.name} is a two-class loss, but {data['name']} has {classes} classes",
+                           "loss", {"training": {"loss": "cross_entropy"}, "model": {"layers": layers[:-1] + [classes]}},
+                           f"use cross_entropy with a last layer of {classes}")
+    outputs = loss.outputs(classes)
+    if layers[-1] != outputs:
+        raise SettingError(f"layers: {loss.name} on {classes} classes needs a last layer of {outputs} "
+                           f"output{'s' if outputs != 1 else ''}, not {format_layers(layers)}",
+                           "layers", {"model": {"layers": layers[:-1] + [outputs]}})
+    batch = training["batch_size"]
+    if batch is not None and batch > len(X):
+        raise SettingError(f"batch: at most the {len(X):,} samples of {data['name']}, not {batch:,}", "batch",
+                           {"training": {"batch_size": None}})
+    def estimate(engine):
+        return cost.estimate(inputs=X.shape[1], layers=layers, samples=len(X), batch_size=batch, engine=engine,
+                             classes=classes, multiclass=loss.multiclass, loss=loss.name,
+                             activation=model["activation"], output_activation=model["output_activation"],
+                             l2=bool(training["l2"]))
 
-
-def _check_model(d: dict) -> dict:
-    layers = d["layers"]
-    if not isinstance(layers, list) or not 1 <= len(layers) <= MAX_LAYERS:
-        raise ValueError(f"model.layers: expected a list of 1 to {MAX_LAYERS} layer sizes, not {layers!r}")
-    for i, width in enumerate(layers):
-        check_integer(width, f"model.layers[{i}]", 1, MAX_LAYER_WIDTH)
-    check_choice(d["activation"], "model.activation", nn.ACTIVATIONS)
-    check_choice(d["output_activation"], "model.output_activation", nn.ACTIVATIONS)
-    check_integer(d["seed"], "model.seed", 0)
-    return d
-
-
-def _check_training(d: dict) -> dict:
-    check_choice(d["loss"], "training.loss", tuple(losses.LOSSES))
-    d["l2"] = check_real(d["l2"], "training.l2", 0.0)
-    check_choice(d["optimizer"], "training.optimizer", tuple(optim.OPTIMIZERS))
-    try:
-        d["lr"] = optim.schedule_from_config(d["lr"]).to_config()
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"training.lr: {err}") from None
-    d["momentum"] = check_real(d["momentum"], "training.momentum", 0.0, 1.0)
-    if d["batch_size"] is not None:
-        check_integer(d["batch_size"], "training.batch_size", 1)
-    check_choice(d["engine"], "training.engine", ENGINES)
-    return d
+    problem = cost.refusal(estimate(training["engine"]))
+    if problem is not None:
+        fix = None  # the compiled engine is the way out when it fits
+        if training["engine"] == "reference" and cost.refusal(estimate("compiled")) is None:
+            fix = {"training": {"engine": "compiled"}}
+        raise SettingError(problem, None, fix)
 
 
 @dataclass
@@ -115,23 +112,37 @@ class Config:
 
     @classmethod
     def from_dict(cls, d) -> Config:
-        """A validated Config; missing keys take the defaults; raises ValueError naming the bad field."""
+        """A validated Config; missing keys take the defaults; raises SettingError naming the bad field."""
         if not isinstance(d, dict):
-            raise ValueError(f"config: expected an object, not {d!r}")
-        return cls(data=_check_data(_check_section("data", d.get("data", {}))),
-                   model=_check_model(_check_section("model", d.get("model", {}))),
-                   training=_check_training(_check_section("training", d.get("training", {}))))
+            raise SettingError(f"config: expected an object, not {d!r}")
+        config = cls(**{name: _check_section(name, d.get(name, {})) for name in SECTIONS})
+        _check_whole(config)
+        return config
 
     def merged(self, changes: dict) -> Config:
         """A new validated Config with nested `changes` ({"training": {"lr": {...}}}) applied."""
         if not isinstance(changes, dict) or set(changes) - set(SECTIONS):
-            raise ValueError(f"changes: expected an object with keys among {', '.join(SECTIONS)}, not {changes!r}")
+            raise SettingError(f"changes: expected an object with keys among {', '.join(SECTIONS)}, not {changes!r}")
         d = self.to_dict()
         for section, values in changes.items():
             if not isinstance(values, dict):
-                raise ValueError(f"{section}: expected an object, not {values!r}")
+                raise SettingError(f"{section}: expected an object, not {values!r}")
             for key, value in values.items():
                 if key not in d[section]:
-                    raise ValueError(f"{section}.{key}: not a setting (settings: {', '.join(d[section])})")
+                    raise SettingError(f"{section}.{key}: not a setting (settings: {', '.join(d[section])})")
                 d[section][key] = copy.deepcopy(value)
         return Config.from_dict(d)
+
+    def changed(self, other: Config) -> dict:
+        """The nested changes that turn this config into `other`."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return {section: diff for section in SECTIONS
+                if (diff := {k: v for k, v in theirs[section].items() if mine[section].get(k) != v})}
+
+
+def needs_new_model(old: Config, new: Config) -> bool:
+    """Whether going from `old` to `new` needs a new model (data, layers, activations, seeds changed)."""
+    from tui.settings import setting
+
+    return any(not (s := setting(section, name)) or not s.live
+               for section, values in old.changed(new).items() for name in values)

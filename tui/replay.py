@@ -49,7 +49,7 @@ class ReplayReport:
 
 def fresh_workbench(session: Session) -> Any:
     try:
-        return new_workbench(session.config, session.expression)
+        return new_workbench(session.config, session.expression, getattr(session, "version", 1))
     except Exception as err:  # a hostile or stale file must end in a sentence, whatever the workbench raised
         raise SessionError(f"the session's starting state cannot be built: {err}") from None
 

@@ -24,7 +24,9 @@ from typing import Any
 from tui.session_schema import RESULT_FIELDS, TOP_LEVEL, SessionError
 
 FORMAT = "micrograd-tui/session"
-VERSION = 1
+# 2: a configure of live settings (lr, optimizer, batch, engine, ...) keeps the model (issue 10); in version 1
+# every configure rebuilt it. Version 1 files still load, and replay with version 1's meaning.
+VERSION = 2
 MAX_BYTES = 10 * 1024 * 1024  # a long lecture is well under 1 MB; refuse more before reading it whole
 
 
@@ -49,13 +51,14 @@ class Session:
     description: str = ""
     created: str = field(default_factory=_now)
     extra: dict = field(default_factory=dict)  # unknown top-level keys, kept so a round trip loses nothing
+    version: int = VERSION  # what its actions mean (see VERSION); a workbench replaying it keeps that meaning
 
     @classmethod
     def from_workbench(cls, wb: Any, *, title: str = "Untitled session", description: str = "") -> Session:
         """Record `wb`: the state it was built with plus everything it has done since."""
         config, expression = wb.start["config"], wb.start["expression"]
         session = cls(expression=expression, config=config, actions=list(wb.log), history=list(wb.history),
-                      title=title, description=description)
+                      title=title, description=description, version=getattr(wb, "session_version", VERSION))
         # A round trip through the schema turns NumPy scalars into floats and catches a malformed log now,
         # at the user's keypress, rather than in the file.
         return cls.from_dict(json.loads(dumps(session)))
@@ -65,7 +68,7 @@ class Session:
         return sum(len(a.get("results", ())) for a in self.actions)
 
     def to_dict(self) -> dict:
-        known = {"format": FORMAT, "version": VERSION, "created": self.created, "title": self.title,
+        known = {"format": FORMAT, "version": self.version, "created": self.created, "title": self.title,
                  "description": self.description, "expression": self.expression, "config": self.config,
                  "actions": self.actions, "history": self.history}
         return {**self.extra, **known}
@@ -85,7 +88,8 @@ class Session:
         extra = {k: v for k, v in checked.items() if k not in TOP_LEVEL_KEYS}
         return cls(expression=checked["expression"], config=checked["config"], actions=checked["actions"],
                    history=checked.get("history", []), title=checked.get("title", "Untitled session"),
-                   description=checked.get("description", ""), created=checked.get("created", ""), extra=extra)
+                   description=checked.get("description", ""), created=checked.get("created", ""), extra=extra,
+                   version=checked["version"])
 
 
 TOP_LEVEL_KEYS = {"format", "version", "created", "title", "description", "expression", "config", "actions",
@@ -233,12 +237,14 @@ def save(session: Session, path: str | os.PathLike) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
-def new_workbench(config: Any = None, expression: str | None = None) -> Any:
-    """A fresh Workbench built from a session's starting state (a config dict or Config, and the expression)."""
+def new_workbench(config: Any = None, expression: str | None = None, version: int = VERSION) -> Any:
+    """A fresh Workbench built from a session's starting state (a config dict or Config, and the expression),
+    whose actions mean what they meant in session format `version`."""
     from tui.config import Config
     from tui.workbench import DEFAULT_EXPRESSION, Workbench
 
     config = config if isinstance(config, Config) else Config.from_dict(config or {})
-    return Workbench(config, expression=DEFAULT_EXPRESSION if expression is None else expression)
+    return Workbench(config, expression=DEFAULT_EXPRESSION if expression is None else expression,
+                     session_version=version)
 
 

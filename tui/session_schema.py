@@ -149,6 +149,7 @@ ACTIONS: dict[str, Checker] = {
                  required=("steps", "results")),
     "reset": obj({}),
     "configure": obj({"changes": CONFIG}, required=("changes",)),
+    "preset": obj({"name": text(64), "config": CONFIG}, required=("name", "config")),  # tui/presets.py
     "select": obj({"label": text(1000)}, required=("label",)),
     # the backprop/forward stepper (tui/stepping.py): its whole state, so replay lands on the same screen
     "stepper": obj({"mode": text(16), "position": integer(), "overwrite": _flag, "graph": text(16)},

@@ -14,14 +14,20 @@ from __future__ import annotations
 
 import copy
 import random
+from collections import deque
 
-from micrograd import datasets, graph, losses, nn, optim
+from micrograd import graph, nn, optim
 from micrograd.engine import Value
 from micrograd.expression import ExpressionError, Program, evaluate
 from tui import stepping
 from tui import exports
 from tui import network_view_state as network
-from tui.config import DEFAULTS, ENGINES, Config, check_choice, check_integer
+from tui.config import (DEFAULTS, ENGINES, Config, SettingError, check_choice, check_integer, make_dataset,
+                        needs_new_model)
+from tui.presets import PRESETS, preset_config
+from tui.settings import describe_changes, setting
+
+SESSION_VERSION = 2  # tui/session.py's VERSION: what a configure means (2: live settings keep the model)
 
 # The names other modules import from here (Config, DEFAULTS and ENGINES are tui/config.py's, re-exported).
 __all__ = ["DEFAULT_EXPRESSION", "DEFAULTS", "ENGINES", "Config", "TrainingRun", "Workbench", "result_dict"]
@@ -51,14 +57,40 @@ def result_dict(result) -> dict:
 
 
 class TrainingRun:
-    """One background training run. Only `step()` may be called from the worker thread."""
+    """One background training run. Only `step()` may be called from the worker thread.
+
+    Live setting changes (`request`, UI thread) wait in a queue and are applied by the worker between two
+    steps; `changes` records after how many of this run's steps each one took effect, so the log (and the
+    chart's marks) put it exactly there.
+    """
 
     def __init__(self, trainer):
         self._trainer = trainer
         self.results: list[dict] = []  # only ever appended to, so the UI may read a prefix safely
+        self.changes: list[tuple[int, dict]] = []  # (steps before it, changes): appended by the worker
+        self._requests: deque = deque()  # (apply, changes) from the UI thread; deque ops are thread-safe
 
-    def step(self):
-        result = self._trainer.step()
+    def request(self, apply, changes: dict) -> None:
+        self._requests.append((apply, changes))
+
+    def apply_requests(self) -> None:
+        while self._requests:
+            apply, changes = self._requests.popleft()
+            apply()
+            self.changes.append((len(self.results), changes))
+
+    def step(self, should_stop=None):
+        """One step, or None when `should_stop()` said stop inside it (nothing changed then)."""
+        from micrograd.train import StepCancelled
+
+        self.apply_requests()
+        self._trainer.should_stop = should_stop
+        try:
+            result = self._trainer.step()
+        except StepCancelled:
+            return None
+        finally:
+            self._trainer.should_stop = None
         self.results.append(result_dict(result))
         return result
 
@@ -78,12 +110,16 @@ class TrainingRun:
 class Workbench:
     """State: the expression and its graph, the dataset, model and trainer, the chart history, the action log."""
 
-    def __init__(self, config: Config | None = None, expression: str = DEFAULT_EXPRESSION):
+    def __init__(self, config: Config | None = None, expression: str = DEFAULT_EXPRESSION, *,
+                 session_version: int = SESSION_VERSION):
         self.config = Config.from_dict(config.to_dict()) if config is not None else Config()
+        # Replaying a version-1 session: there every configure built a new model, so it does here too.
+        self.session_version = session_version
         # Where this exploration began: a session is this plus the log, and replay starts from here.
         self.start = {"config": self.config.to_dict(), "expression": expression}
         self.log: list[dict] = []
         self.history: list[dict] = []
+        self.marks: list[dict] = []  # {"step", "text"}: where a live setting change took effect (chart marks)
         self.dirty = False
         self.selected: str | None = None
         self.traced: int | None = None  # the data point the graph pane's "sample" view traces
@@ -219,11 +255,50 @@ class Workbench:
         return self._record({"do": "reset"})
 
     def configure(self, changes: dict) -> dict:
-        """Apply nested config changes and rebuild; a bad change raises ValueError and changes nothing."""
-        self._check_idle()
+        """Apply nested config changes; a bad change raises SettingError (a ValueError) and changes nothing.
+
+        Live settings (tui/settings.py: lr, optimizer, momentum, l2, batch, engine, a loss with as many
+        outputs) apply to the current model, keeping its weights and the chart's history; during a run they
+        take effect between two steps and are logged there when the run finishes. Anything else builds a new
+        model from its seed (`needs_new_model`), which waits until training is paused.
+        """
         config = self.config.merged(changes)
+        entry = {"do": "configure", "changes": copy.deepcopy(changes)}
+        if not self._rebuilds(config):
+            old, self.config = self.config, config
+            apply = lambda: self._retune(old.training, config.training)  # noqa: E731
+            if self._run is not None:
+                self._run.request(apply, entry["changes"])  # the worker applies it between two steps
+                return entry
+            apply()
+            self._mark(self.trainer.steps_done, entry["changes"])
+            return self._record(entry)
+        if self._run is not None:
+            names = [setting(sec, name) for sec, values in self.config.changed(config).items() for name in values]
+            rebuilding = [s for s in names if s is not None and (not s.live or self.session_version < 2)]
+            labels = ", ".join(s.label for s in rebuilding)
+            first = rebuilding[0].key if rebuilding else None
+            raise SettingError(f"{labels}: needs a new model; pause training (F9) first", first)
         self._build(config)  # builds everything before it replaces anything: a refusal leaves all as it was
-        return self._record({"do": "configure", "changes": copy.deepcopy(changes)})
+        return self._record(entry)
+
+    def rebuilds(self, changes: dict) -> bool:
+        """Whether these changes would build a new model (False too when they are invalid)."""
+        try:
+            return self._rebuilds(self.config.merged(changes))
+        except ValueError:
+            return False
+
+    def _rebuilds(self, config: Config) -> bool:
+        return self.session_version < 2 or needs_new_model(self.config, config)
+
+    def preset(self, name: str, config: dict | None = None) -> dict:
+        """A ready-made setup (tui/presets.py) on a new model; replay passes the recorded `config`."""
+        self._check_idle()
+        check_choice(name, "preset", tuple(PRESETS))
+        built = Config.from_dict(config if config is not None else preset_config(name))
+        self._build(built)
+        return self._record({"do": "preset", "name": name, "config": built.to_dict()})
 
     def select(self, label: str) -> dict:
         """Select a node of the expression graph by label (or graph.node_ids id) for the inspector."""
@@ -345,6 +420,8 @@ class Workbench:
             return self.train(action["steps"])
         if do == "configure":
             return self.configure(action["changes"])
+        if do == "preset":
+            return self.preset(action["name"], action.get("config"))
         if do == "select":
             return self.select(action["label"])
         if do == "forget_zero_grad":
@@ -375,12 +452,19 @@ class Workbench:
         if run is not self._run:
             raise RuntimeError("finish_training: that run is not the current one")
         self._run = None
-        results = list(run.results)
-        if not results:
-            return None
-        self._write_back()
-        self.history.extend(results)
-        return self._record({"do": "train", "steps": len(results), "results": results})
+        run.apply_requests()  # changes asked for after the last step take effect now, in order
+        results, done, entry = list(run.results), 0, None
+        for at, changes in run.changes + [(len(results), None)]:
+            if at > done:  # the steps run with the settings before this change
+                self.history.extend(results[done:at])
+                entry = self._record({"do": "train", "steps": at - done, "results": results[done:at]})
+                done = at
+            if changes is not None:
+                self._mark(results[at]["step"] if at < len(results) else self.trainer.steps_done, changes)
+                entry = self._record({"do": "configure", "changes": changes})
+        if results:
+            self._write_back()
+        return entry
 
     # ---- internals ------------------------------------------------------------------------------------
 
@@ -388,24 +472,12 @@ class Workbench:
         """Dataset, model, optimizer and trainer from the config (the same seeds give the same numbers)."""
         from micrograd.train import Trainer  # imported here: the compiled engine is only needed to train
 
-        config = config if config is not None else self.config
+        config = config if config is not None else self.config  # validated whole by Config (tui/config.py)
         data, model, training = config.data, config.model, config.training
-        X, y = _make_dataset(data)
-        num_classes = int(y.max()) + 1
-        loss = losses.LOSSES[training["loss"]]
-        outputs = loss.outputs(num_classes)  # raises for a two-class loss on 3 classes, with the fix in words
-        if model["layers"][-1] != outputs:
-            raise ValueError(f"model.layers: {training['loss']} on {num_classes} classes needs a last layer of "
-                             f"{outputs} output{'s' if outputs != 1 else ''}, not {model['layers'][-1]}")
-        if training["batch_size"] is not None and training["batch_size"] > len(X):
-            raise ValueError(f"training.batch_size: at most the {len(X)} samples, not {training['batch_size']}")
+        X, y = make_dataset(data)
         mlp = nn.MLP(X.shape[1], list(model["layers"]), activation=model["activation"],
                      output_activation=model["output_activation"], rng=random.Random(model["seed"]))
-        lr = optim.schedule_from_config(training["lr"])
-        if training["optimizer"] == "sgd":
-            opt = optim.SGD(lr=lr, momentum=training["momentum"])
-        else:
-            opt = optim.AdamW(lr=lr)
+        opt = _optimizer(training)
         trainer = Trainer(mlp, X, y, loss=training["loss"], l2=training["l2"], optimizer=opt,
                           batch_size=training["batch_size"], engine=training["engine"], seed=model["seed"],
                           zero_grad=not self.forgetting_zero_grad)
@@ -414,7 +486,22 @@ class Workbench:
             self.traced = None  # fewer samples now: that point is gone
         if self.network is not None:
             self.network = self.network.clamped(network.architecture(mlp))  # other layer sizes: the nearest
-        self.history = []
+        self.history, self.marks = [], []
+
+    def _retune(self, old: dict, new: dict) -> None:
+        """Live training settings onto the current trainer (the worker thread calls this during a run)."""
+        opt = self.trainer.optimizer
+        if new["optimizer"] != old["optimizer"]:
+            opt = _optimizer(new)  # a new optimizer: fresh moments, its schedule from step 0
+        else:
+            opt.schedule = optim.schedule_from_config(new["lr"])
+            if isinstance(opt, optim.SGD):
+                opt.momentum = new["momentum"]
+        self.trainer.retune(loss=new["loss"], l2=new["l2"], optimizer=opt, batch_size=new["batch_size"] or 0,
+                            engine=new["engine"])
+
+    def _mark(self, step: int, changes: dict) -> None:
+        self.marks.append({"step": int(step), "text": describe_changes(changes)})
 
     def _write_back(self) -> None:
         self.trainer.write_back()
@@ -436,12 +523,12 @@ class Workbench:
         return self.output
 
 
-def _make_dataset(data: dict):
-    make = datasets.DATASETS[data["name"]]
-    if data["name"] == "tiny":  # the lecture's fixed 4 samples take no size, noise or seed
-        return make()
-    return make(n=data["samples"], noise=data["noise"], seed=data["seed"])
+def _optimizer(training: dict):
+    lr = optim.schedule_from_config(training["lr"])
+    if training["optimizer"] == "sgd":
+        return optim.SGD(lr=lr, momentum=training["momentum"])
+    return optim.AdamW(lr=lr)
 
 
-_ACTIONS = ("evaluate", "backward", "zero_grad", "step", "train", "reset", "configure", "select", "trace",
-            "stepper", "forget_zero_grad", "select_neuron", "set_parameter")
+_ACTIONS = ("evaluate", "backward", "zero_grad", "step", "train", "reset", "configure", "preset", "select",
+            "trace", "stepper", "forget_zero_grad", "select_neuron", "set_parameter")

@@ -7,6 +7,8 @@ from functools import partial
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.presets import PRESETS
+
 # Function keys and ctrl combinations TextArea and Input do not use (TextArea takes f6/f7), so no key is
 # stolen while typing; "?" and space are plain bindings, which a focused editor or field consumes first.
 KEYS = [
@@ -85,6 +87,8 @@ COMMANDS = (
      "Backward overwrites grads: a node used twice loses a contribution"),
     ("Pitfall: forget zero_grad (training)", "forget_zero_grad",
      "Train without zeroing grads: they accumulate and the loss suffers"),
+    *((f"Preset: {name}", f"preset({name!r})", preset["title"]) for name, preset in PRESETS.items()),
+    ("Training form: apply the offered fix", "apply_form_fix", "What ctrl+y does in the training form"),
     ("Save session", "save_session", "Save the session to a file"),
     ("Open session", "open_session", "Open a saved session"),
     ("Help", "help", "Show every key"),

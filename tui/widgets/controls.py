@@ -1,237 +1,266 @@
-"""Training controls: data, model and training settings, each checked as it is typed.
+"""Training controls: a form of pending settings over the ones in effect, built from tui/settings.py.
 
-A field is parsed on every keystroke and flagged in place when it cannot be read; it is applied (posted as a
-`ControlsChanged` message the app passes to `Workbench.configure`) on Enter, on leaving the field, or at once
-for the drop-downs. Nothing here touches the workbench: the app owns it.
+What the form shows is what is in effect, or visibly pending: a typed value is parsed on every keystroke and
+flagged in place when it cannot be read; Enter, leaving the field, or picking from a drop-down submits every
+pending value together (a `ControlsChanged` the app passes to `Workbench.configure`). A refused submission
+stays pending, flagged on its field with its sentence, and the next valid change to any field applies all of
+it; when the refusal comes with a fix (3-class data -> cross_entropy and 3 outputs), ctrl+y applies it.
+Escape puts the fields back to what is in effect. Nothing here touches the workbench: the app owns it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+import copy
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
-from micrograd import datasets, losses, nn, optim
-from tui.config import ENGINES
+from tui.presets import PRESETS
+from tui.settings import BY_KEY, SETTINGS, Setting, describe_changes
 
-
-def _int_text(text: str) -> int:
-    try:
-        return int(text.strip().replace("_", ""))
-    except ValueError:
-        raise ValueError(f"{text.strip()!r} is not a whole number") from None
-
-
-def _float_text(text: str) -> float:
-    try:
-        return float(text.strip())
-    except ValueError:
-        raise ValueError(f"{text.strip()!r} is not a number") from None
-
-
-def parse_layers(text: str) -> list[int]:
-    """"16,16,1" -> [16, 16, 1]."""
-    parts = [part.strip() for part in text.replace(" ", ",").split(",") if part.strip()]
-    if not parts:
-        raise ValueError("give the layer sizes, like 16,16,1")
-    return [_int_text(part) for part in parts]
-
-
-def format_layers(layers: list[int]) -> str:
-    return ",".join(str(n) for n in layers)
-
-
-def parse_batch(text: str) -> int | None:
-    """"all" (or empty) means full batch."""
-    return None if text.strip().lower() in ("", "all", "full") else _int_text(text)
-
-
-def format_batch(batch: int | None) -> str:
-    return "all" if batch is None else str(batch)
-
-
-def parse_lr(text: str) -> dict:
-    """"0.05" | "constant 0.05" | "linear 1.0 0.1 100" | "cosine 0.1 0.001 200" | "step_decay 0.1 0.5 100"."""
-    words = text.split()
-    if not words:
-        raise ValueError("give a rate like 0.05, or a schedule like linear 1.0 0.1 100")
-    if len(words) == 1:
-        return {"schedule": "constant", "lr": _float_text(words[0])}
-    kind, numbers = words[0], words[1:]
-    if kind not in optim.SCHEDULES:
-        raise ValueError(f"unknown schedule {kind!r}: choose {', '.join(optim.SCHEDULES)}")
-    fields = optim.SCHEDULES[kind].fields
-    if len(numbers) > len(fields):
-        raise ValueError(f"{kind} takes {len(fields)} numbers: {' '.join(fields)}")
-    config = {"schedule": kind}
-    for name, word in zip(fields, numbers):
-        config[name] = _int_text(word) if name in ("steps", "every") else _float_text(word)
-    optim.schedule_from_config(config)  # the library's own check, with its sentence
-    return config
-
-
-def format_lr(config: dict) -> str:
-    kind = config.get("schedule")
-    fields = optim.SCHEDULES[kind].fields if kind in optim.SCHEDULES else ()
-    return " ".join([kind] + [str(config[name]) for name in fields if name in config])
-
-
-def parse_steps(text: str) -> int | None:
-    """How many steps Train runs: a number, or "∞"/"0"/empty for until paused."""
-    if text.strip().lower() in ("", "0", "inf", "∞", "forever"):
-        return None
-    steps = _int_text(text)
-    if steps < 0:
-        raise ValueError("steps cannot be negative")
-    return steps
-
-
-@dataclass(frozen=True)
-class Field:
-    key: str  # widget id suffix
-    label: str
-    section: str  # config section, or "" for an app setting
-    name: str  # setting name
-    parse: Callable[[str], object] | None = None  # Input fields
-    format: Callable[[object], str] = str
-    choices: tuple[str, ...] = ()  # Select fields
-
-
-# Grid order, two fields a row: drop-downs on the left (wider column), short numbers on the right.
-FIELDS = (
-    Field("dataset", "data", "data", "name", choices=tuple(datasets.DATASETS)),
-    Field("samples", "n", "data", "samples", _int_text),
-    Field("noise", "noise", "data", "noise", _float_text),
-    Field("seed", "seed", "data", "seed", _int_text),
-    Field("activation", "act", "model", "activation", choices=nn.ACTIVATIONS),
-    Field("layers", "layers", "model", "layers", parse_layers, format_layers),
-    Field("loss", "loss", "training", "loss", choices=tuple(losses.LOSSES)),
-    Field("optimizer", "optim", "training", "optimizer", choices=tuple(optim.OPTIMIZERS)),
-    Field("batch", "batch", "training", "batch_size", parse_batch, format_batch),
-    Field("lr", "lr", "training", "lr", parse_lr, format_lr),
-    Field("engine", "engine", "training", "engine", choices=ENGINES),
-    Field("steps", "steps", "", "steps", parse_steps, lambda n: "∞" if n is None else str(n)),
-)
 WIDE = ("loss", "lr")  # fields that span the row: their values are long
+FIX_KEY = "ctrl+y"
 
 
 class TrainingControls(VerticalScroll):
-    """The settings form; `load(config_dict, steps)` fills it, `ControlsChanged` reports an edit."""
+    """The settings form; `load(config_dict, steps)` shows what is in effect, `ControlsChanged` asks to apply."""
+
+    BINDINGS = [
+        Binding(FIX_KEY, "apply_fix", "Apply fix", id="apply-fix", show=False,  # the message names the key
+                tooltip="Apply the change the message offers"),
+        Binding("escape", "revert", "Revert", id="revert-form", show=False,
+                tooltip="Put every pending field back to the value in effect"),
+    ]
 
     class ControlsChanged(Message):
-        def __init__(self, changes: dict) -> None:
+        def __init__(self, changes: dict, alone: dict | None = None) -> None:
             super().__init__()
-            self.changes = changes  # {"training": {"lr": {...}}}, or {"": {"steps": N}} for the app's own
+            self.changes = changes  # {"training": {"lr": {...}}, ...}, or {"": {"steps": N}} for the app's own
+            self.alone = alone  # the field just edited by itself, to apply if the whole set is refused
+
+    class PresetChosen(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._applied: dict[str, str] = {}  # key -> the text last applied, so leaving a field re-applies nothing
+        self._applied: dict[str, object] = {}  # key -> the value in effect
+        self._pending: dict[str, object] = {}  # key -> a read value that differs from the one in effect
+        self._unreadable: dict[str, str] = {}  # key -> why its text cannot be read
+        self._fix: dict | None = None  # the changes the last refusal offered
         self._loading = False
+        self._preset_shown: str | None = None
+        # The value each drop-down was last given here: its Select.Changed arrives later and is not a pick.
+        self._shown: dict[str, object] = {}
 
     def compose(self) -> ComposeResult:
         with Grid(id="controls-grid"):
-            for f in FIELDS:
-                yield Label(f.label, classes="control-label")
-                if f.choices:
-                    widget = Select([(c, c) for c in f.choices], allow_blank=False, compact=True,
-                                    id=f"control-{f.key}")
+            yield Label("preset", classes="control-label")
+            yield Select([(f"{name}", name) for name in PRESETS], prompt="custom", allow_blank=True, compact=True,
+                         id="control-preset", classes="wide")
+            for s in SETTINGS:
+                yield Label(s.label, classes="control-label")
+                if s.choices:
+                    widget = Select([(c, c) for c in s.choices], allow_blank=False, compact=True,
+                                    id=f"control-{s.key}")
                 else:
-                    widget = Input(compact=True, id=f"control-{f.key}", select_on_focus=False)
-                if f.key in WIDE:
+                    widget = Input(compact=True, id=f"control-{s.key}", select_on_focus=False)
+                if s.key in WIDE:
                     widget.add_class("wide")
                 yield widget
         yield Static("", id="controls-message", markup=False)
 
-    def load(self, config: dict, steps: int | None) -> None:
-        """Show a config (after start, reset, configure or a session load)."""
+    # ---- what the app calls -----------------------------------------------------------------------------
+
+    def load(self, config: dict, steps: int | None, preset: str | None = None, keep_pending: bool = False) -> None:
+        """Show the settings in effect (after start, reset, configure, a preset or a session load);
+        `keep_pending` keeps the pending values that still differ (a field that applied alone)."""
         self._loading = True
         try:
-            for f in FIELDS:
-                value = steps if f.section == "" else config[f.section][f.name]
-                widget = self.query_one(f"#control-{f.key}")
-                if f.choices:
-                    widget.value = value
-                    self._applied[f.key] = str(value)
-                else:
-                    text = f.format(value)
-                    widget.value = text
-                    widget.remove_class("-invalid")
-                    self._applied[f.key] = text
+            if not keep_pending:
+                self._pending.clear()
+                self._unreadable.clear()
+            self._fix = None
+            for s in SETTINGS:
+                value = steps if s.section == "" else config[s.section][s.name]
+                self._applied[s.key] = copy.deepcopy(value)
+                if s.key in self._pending and self._pending[s.key] == value:
+                    del self._pending[s.key]
+                if s.key not in self._pending and s.key not in self._unreadable:
+                    self._show(s, value)
+            # Select.Changed arrives after this returns: remember what was shown, so it is not taken for a pick.
+            self._preset_shown = preset if preset in PRESETS else None
+            self.query_one("#control-preset", Select).value = preset if preset in PRESETS else Select.NULL
         finally:
             self._loading = False
+        self._refresh_marks()
         self.show_message("")
 
     def show_message(self, message: str, error: bool = False) -> None:
         self.query_one("#controls-message", Static).update(message)
         self.set_class(error, "-error")
 
-    def flag(self, key: str, message: str) -> None:
-        """Mark a field invalid in place with the reason (used for errors the workbench finds too)."""
-        self.query_one(f"#control-{key}").add_class("-invalid")
+    def refused(self, message: str, key: str | None = None, fix: dict | None = None) -> None:
+        """The workbench refused the pending changes: keep them, flag the field, offer the fix if any."""
+        self._fix = fix
+        if key is None or key not in BY_KEY:
+            key = next(iter(self._pending), None)
+        if key is not None:
+            self.query_one(f"#control-{key}").add_class("-invalid")
+        if fix:
+            message += f". {FIX_KEY}: {describe_changes(fix)}"
         self.show_message(message, error=True)
 
-    # ---- events -----------------------------------------------------------------------------------------
-
-    def _field(self, widget_id: str | None) -> Field | None:
-        for f in FIELDS:
-            if widget_id == f"control-{f.key}":
-                return f
-        return None
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        f = self._field(event.input.id)
-        if f is None or self._loading:
-            return
-        if self._applied.get(f.key) == event.value:  # load() itself, or typed back to the applied value
-            event.input.remove_class("-invalid")
-            return
-        try:
-            f.parse(event.value)
-        except ValueError as err:
-            self.flag(f.key, f"{f.label}: {err}")
-        else:
-            event.input.remove_class("-invalid")
-            self.show_message("Enter applies the change.")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._apply_input(event.input)
-
-    def on_descendant_blur(self, event) -> None:
-        if isinstance(event.widget, Input):
-            self._apply_input(event.widget)
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        f = self._field(event.select.id)
-        # Before the first load() a Select reports its initial value: that is not the user's change.
-        if f is None or self._loading or f.key not in self._applied or self._applied[f.key] == str(event.value):
-            return
-        self._applied[f.key] = str(event.value)
-        self.post_message(self.ControlsChanged({f.section: {f.name: event.value}}))
-
-    def _apply_input(self, widget: Input) -> None:
-        f = self._field(widget.id)
-        if f is None or self._loading or self._applied.get(f.key) == widget.value:
-            return
-        try:
-            value = f.parse(widget.value)
-        except ValueError as err:
-            self.flag(f.key, f"{f.label}: {err}")
-            return
-        self._applied[f.key] = widget.value
-        self.post_message(self.ControlsChanged({f.section: {f.name: value}}))
-
-    def rejected(self, key: str, message: str) -> None:
-        """The workbench refused the value: flag it, keep the text, and let Enter try again."""
-        self._applied.pop(key, None)
-        self.flag(key, message)
+    # backwards-compatible name for the app's older call
+    def rejected(self, key: str | None, message: str) -> None:
+        self.refused(message, key)
 
     def field_for(self, section: str, name: str) -> str | None:
         """The control key showing config field section.name (to flag a workbench error in place)."""
-        for f in FIELDS:
-            if f.section == section and f.name == name:
-                return f.key
-        return None
+        return next((s.key for s in SETTINGS if s.section == section and s.name == name), None)
+
+    @property
+    def pending(self) -> dict:
+        """The pending values as nested config changes (the app's own `steps` aside)."""
+        changes: dict = {}
+        for key, value in self._pending.items():
+            s = BY_KEY[key]
+            if s.section:
+                changes.setdefault(s.section, {})[s.name] = copy.deepcopy(value)
+        return changes
+
+    def action_apply_fix(self) -> None:
+        if not self._fix:
+            self.show_message("Nothing to fix: the form is in effect." if not self._pending else
+                              "No fix to offer: edit the flagged field, or Escape to undo.")
+            return
+        for section, values in self._fix.items():
+            for name, value in values.items():
+                s = next(s for s in SETTINGS if s.section == section and s.name == name)
+                self._unreadable.pop(s.key, None)
+                self._set_pending(s, value)
+                self._show(s, value)
+        self._fix = None
+        self._submit()
+
+    def action_revert(self) -> None:
+        if not self._pending and not self._unreadable:
+            return
+        self._loading = True
+        try:
+            for s in SETTINGS:
+                self._show(s, self._applied[s.key])
+        finally:
+            self._loading = False
+        self._pending.clear()
+        self._unreadable.clear()
+        self._fix = None
+        self._refresh_marks()
+        self.show_message("Back to the settings in effect.")
+
+    # ---- events -----------------------------------------------------------------------------------------
+
+    def _setting(self, widget_id: str | None) -> Setting | None:
+        return BY_KEY.get(widget_id[len("control-"):]) if widget_id and widget_id.startswith("control-") else None
+
+    def on_descendant_focus(self, event) -> None:
+        s = self._setting(getattr(event.widget, "id", None))
+        if s is None or self._loading or self.has_class("-error") or self._pending:
+            return
+        effect = ("applies to the current model, also while training" if s.live
+                  else "changing it builds a new model from its seed (the chart restarts)")
+        self.show_message(f"{s.label}: {s.help}; {effect}.")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        s = self._setting(event.input.id)
+        if s is None or self._loading:
+            return
+        try:
+            value = s.parse(event.value)
+            s.check(value, s.label)  # this field alone; how it fits the others is Config's check, on submit
+        except ValueError as err:
+            self._unreadable[s.key] = str(err) if str(err).startswith(f"{s.label}:") else f"{s.label}: {err}"
+            self._set_pending(s, None, drop=True)
+            event.input.add_class("-invalid")
+            self.show_message(self._unreadable[s.key], error=True)
+            return
+        self._unreadable.pop(s.key, None)
+        event.input.remove_class("-invalid")
+        self._set_pending(s, value)
+        if s.key in self._pending:
+            effect = "" if s.live else " (a new model, from its seed)"
+            self.show_message(f"Enter applies {s.label} = {s.words(value)}{effect}; Escape undoes.")
+        else:
+            self.show_message("")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        s = self._setting(event.input.id)
+        if s is not None:
+            self._submit(s.key)
+
+    def on_descendant_blur(self, event) -> None:
+        s = self._setting(getattr(event.widget, "id", None))
+        if isinstance(event.widget, Input) and s is not None and s.key in self._pending:
+            self._submit(s.key)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if self._loading:
+            return
+        if event.select.id == "control-preset":
+            if event.value in PRESETS and event.value != self._preset_shown:
+                self._preset_shown = str(event.value)
+                self.post_message(self.PresetChosen(str(event.value)))
+            return
+        s = self._setting(event.select.id)
+        # Before the first load() a Select reports its initial value: that is not the user's change.
+        if s is None or s.key not in self._applied or self._shown.get(s.key, object()) == event.value:
+            return
+        self._shown[s.key] = event.value
+        self._set_pending(s, event.value)
+        self._submit(s.key)
+
+    # ---- internals --------------------------------------------------------------------------------------
+
+    def _show(self, s: Setting, value) -> None:
+        widget = self.query_one(f"#control-{s.key}")
+        if s.choices:
+            self._shown[s.key] = value
+            widget.value = value
+        else:
+            widget.value = s.format(value)
+        widget.remove_class("-invalid")
+
+    def _set_pending(self, s: Setting, value, drop: bool = False) -> None:
+        if drop or value == self._applied.get(s.key):
+            self._pending.pop(s.key, None)
+        else:
+            self._pending[s.key] = value
+        self._refresh_marks()
+
+    def _refresh_marks(self) -> None:
+        for s in SETTINGS:
+            self.query_one(f"#control-{s.key}").set_class(s.key in self._pending, "-pending")
+            if s.key not in self._pending and s.key not in self._unreadable:
+                self.query_one(f"#control-{s.key}").remove_class("-invalid")
+
+    def _submit(self, edited: str | None = None) -> None:
+        """Ask to apply every pending value (or say which field cannot be read yet)."""
+        if self._unreadable:
+            self.show_message(next(iter(self._unreadable.values())), error=True)
+            return
+        if "steps" in self._pending:  # the app's own setting: never refused by the workbench
+            steps = self._pending.pop("steps")
+            self._applied["steps"] = steps
+            self.post_message(self.ControlsChanged({"": {"steps": steps}}))
+            self._refresh_marks()
+        changes = self.pending
+        if changes:
+            s = BY_KEY.get(edited or "")
+            alone = None
+            if s is not None and s.section and edited in self._pending and len(self._pending) > 1:
+                alone = {s.section: {s.name: copy.deepcopy(self._pending[edited])}}
+            self.post_message(self.ControlsChanged(changes, alone))

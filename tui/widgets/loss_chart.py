@@ -17,14 +17,21 @@ class LossChart(PlotextPlot):
         self.steps: list[int] = []
         self.losses: list[float] = []
         self.accuracies: list[float] = []
+        self.marks: list[dict] = []  # {"step", "text"}: where a live setting change took effect
+        self.run_marks = 0  # how many of a running run's changes the marks include
 
     def on_mount(self) -> None:
         super().on_mount()
         self._draw()
 
-    def set_history(self, results: list[dict]) -> None:
+    def set_history(self, results: list[dict], marks: list[dict] = ()) -> None:
         self.steps, self.losses, self.accuracies = [], [], []
+        self.marks, self.run_marks = list(marks), 0
         self.extend(results)
+
+    def set_marks(self, marks: list[dict], run_marks: int = 0) -> None:
+        self.marks, self.run_marks = list(marks), run_marks
+        self._draw()
 
     def extend(self, results: list[dict]) -> None:
         for r in results:
@@ -56,6 +63,12 @@ class LossChart(PlotextPlot):
         plt.plot([s for s, _, _ in points], [a for _, _, a in points], label="accuracy", marker="braille",
                  yside="right")
         plt.yticks(*_even_ticks([a for _, _, a in points], count), yside="right")
+        for mark in self.marks:  # a dotted line where a setting changed; its words in the title (latest last)
+            plt.vline(mark["step"], "orange")
+        if self.marks:
+            last = self.marks[-1]
+            more = f" (+{len(self.marks) - 1} earlier)" if len(self.marks) > 1 else ""
+            plt.title(f"│ step {last['step']}: {last['text']}{more}")
         self.refresh()
 
 

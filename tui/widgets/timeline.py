@@ -26,6 +26,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from tui.replay import Replayer
+from tui.settings import describe_changes
 
 MIN_SPEED, MAX_SPEED = 1 / 8, 64.0  # ticks per second; faster/slower double or halve it
 PLAY_CHUNKS = 20  # a recorded train action plays in about this many ticks (at least one step per tick)
@@ -55,10 +56,10 @@ def describe(action: dict | None) -> str:
         count = f"train {len(results)}{'' if steps == len(results) else f' of {steps}'} steps" if do == "train" \
             else f"step {last['step']}"
         return f"{count}: loss {_number(last['loss'])}, accuracy {last['accuracy']:.0%} at step {last['step']}"
-    if do == "configure":
-        changes = action.get("changes", {})
-        return "configure " + ", ".join(f"{section}.{key} = {value}" for section, values in changes.items()
-                                        for key, value in values.items())
+    if do == "configure":  # in the form's words: "configure lr = 0.05 (constant)"
+        return "configure " + describe_changes(action.get("changes", {}))
+    if do == "preset":
+        return f"preset {action.get('name')}"
     if do == "select":
         return f"select {action.get('label')}"
     if do == "forget_zero_grad":
