@@ -121,9 +121,9 @@ def format_lr(config) -> str:
         return str(config)
     kind = config.get("schedule")
     if kind == "constant" and "lr" in config:
-        return f"{config['lr']:g}"
+        return str(config["lr"])
     fields = optim.SCHEDULES[kind].fields if kind in optim.SCHEDULES else ()
-    return " ".join([str(kind)] + [f"{config[name]:g}" for name in fields if name in config])
+    return " ".join([str(kind)] + [str(config[name]) for name in fields if name in config])
 
 
 def describe_lr(config) -> str:

@@ -312,7 +312,7 @@ def test_describe_names_what_each_action_did():
         {"step": 4, "loss": float("nan"), "accuracy": 0.5}, {"step": 5, "loss": float("inf"), "accuracy": 0.5}]}) \
         == "train 2 steps: loss inf, accuracy 50% at step 5"
     assert describe({"do": "configure", "changes": {"model": {"activation": "tanh"}}}) == \
-        "configure model.activation = tanh"
+        "configure act = tanh"  # the form's own words (issue 10)
     assert describe({"do": "evaluate", "source": "a = 1\nb = +", "error": "line 2, col 5: x"}) == \
         "evaluate (2 lines): line 2, col 5: x"
 
