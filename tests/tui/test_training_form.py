@@ -221,3 +221,32 @@ async def test_pause_inside_a_long_reference_step_abandons_it(app):
         assert app.workbench.history == [] and app.workbench.log[-1]["do"] == "configure"
         trainer = app.workbench.trainer  # whole: no step counted, the starting weights untouched
         assert trainer.steps_done == 0 and trainer.optimizer.steps == 0
+
+
+def test_the_cli_exits_non_zero_when_the_app_died(monkeypatch):
+    """A real (headless) run of the app that fails in on_mount: micrograd-tui must not report success."""
+    from textual.app import App
+
+    from tui import cli
+    from tui.app import MicrogradApp
+
+    def broken(self):
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setattr(MicrogradApp, "on_mount", broken)
+    monkeypatch.setattr(MicrogradApp, "run", lambda self: App.run(self, headless=True, size=SIZE))
+    assert cli.main([]) == 1
+
+
+def test_quit_ends_the_process_even_if_a_thread_is_still_busy():
+    """leave_if_stuck: after the app returned, a thread still inside a long step does not keep the process."""
+    import subprocess
+    import sys
+
+    script = ("import threading, time\n"
+              "from tui.cli import leave_if_stuck\n"
+              "threading.Thread(target=time.sleep, args=(600,)).start()\n"
+              "leave_if_stuck(3, grace=0.2)\n"
+              "raise SystemExit('not reached')\n")
+    done = subprocess.run([sys.executable, "-c", script], timeout=120, capture_output=True, text=True)
+    assert done.returncode == 3, done.stderr
