@@ -21,11 +21,13 @@ from tui.network_layout import STROKE, Layout
 LEVELS = 8  # colour steps on each side of 0
 NEGATIVE, ZERO, POSITIVE = (245, 147, 34), (78, 78, 88), (8, 119, 189)  # TensorFlow Playground's orange/blue
 SELECTED = 2 * LEVELS + 1  # the selection marker's colour
+POINT = SELECTED + 1  # data points on the output's maps
+MARKS = ("○", "●")  # class 0, class 1 (as the decision boundary draws them)
 PALETTE = [
     "#{:02x}{:02x}{:02x}".format(*(round(z + (e - z) * abs(k) / LEVELS) for z, e in
                                    zip(ZERO, NEGATIVE if k < 0 else POSITIVE)))
     for k in range(-LEVELS, LEVELS + 1)
-] + ["#ffd166"]
+] + ["#ffd166", "#f4f4f4"]
 STROKES = ("╶╴", "──", "━━", "██")  # a weight's size, smallest to largest, as a short stroke
 
 
@@ -56,7 +58,9 @@ class Picture:
 
 
 def picture(arch: Architecture, params, layout: Layout, bounds, *, selected: tuple[int, int] | None = None,
-            input_names: list[str] | None = None, featurize=None) -> Picture:
+            input_names: list[str] | None = None, featurize=None, points=None) -> Picture:
+    """The whole picture. `points` = (X, y): the data, drawn on the output's maps so they read as the decision
+    boundary (one output: every point, ○ class 0, ● class 1; one output per class: map k shows class k's)."""
     rows, cols = layout.height, layout.width
     pixels = np.full((2 * rows, cols), -1, dtype=np.int16)
     chars = np.full((rows, cols), "▀", dtype="<U1")
@@ -97,11 +101,28 @@ def picture(arch: Architecture, params, layout: Layout, bounds, *, selected: tup
     fg = np.where(painted, fg, top)
     bg = np.where(painted, -1, bottom)
     chars = np.where(~painted & (top < 0) & (bottom < 0), " ", chars)
+    if points is not None:
+        _draw_points(chars, fg, bg, layout.neurons(len(arch.widths) - 1).tiles, bounds, *points)
     if selected is not None:
         tile = layout.neurons(selected[0]).tiles[selected[1]]
         for y in range(tile.y, tile.y + tile.height):
             chars[y, tile.x - 1], fg[y, tile.x - 1], bg[y, tile.x - 1] = "▐", SELECTED, -1
     return Picture(chars, fg, bg, header_line(arch, layout, input_names), maps_by_layer)
+
+
+def _draw_points(chars, fg, bg, tiles, bounds, X, y) -> None:
+    xmin, xmax, ymin, ymax = (float(b) for b in bounds)
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    for k, tile in enumerate(tiles):
+        chosen = np.ones(len(y), bool) if len(tiles) == 1 else y == k
+        cols = ((X[chosen, 0] - xmin) / (xmax - xmin) * tile.width).astype(int)
+        rows = ((ymax - X[chosen, 1]) / (ymax - ymin) * (2 * tile.height - 1)).astype(int) // 2
+        for col, row, label in zip(cols.tolist(), rows.tolist(), y[chosen].tolist()):
+            if 0 <= col < tile.width and 0 <= row < tile.height:
+                x, r = tile.x + col, tile.y + row
+                if chars[r, x] == "▀":  # the cell's upper pixel colour becomes its background
+                    bg[r, x] = fg[r, x]
+                chars[r, x], fg[r, x] = MARKS[1 if len(tiles) > 1 else min(int(label), 1)], POINT
 
 
 def header_line(arch: Architecture, layout: Layout, input_names: list[str] | None) -> str:

@@ -81,11 +81,27 @@ async def test_each_neuron_is_drawn_from_its_own_values_computed_by_hand():
                         x = xmin + (c + 0.5) / cols * (xmax - xmin)
                         y = ymax - (r + 0.5) / rows * (ymax - ymin)
                         hand.setdefault((layer, neuron), {})[(r, c)] = by_hand(x, y)[neuron if layer == 0 else 2]
+        # the data on the output's map, as on the decision boundary: ○ class 0, ● class 1
+        out_tile = layout.neurons(1).tiles[0]
+        marks = "".join(picture.chars[out_tile.y:out_tile.y + out_tile.height,
+                                      out_tile.x:out_tile.x + out_tile.width].ravel())
+        assert "○" in marks and "●" in marks
         # the maps the picture was painted from, against the hand-computed numbers
         for (layer, neuron), values in hand.items():
             drawn = picture.maps[layer + 1][neuron]
             for (r, c), value in values.items():
                 assert drawn[r, c] == pytest.approx(value, abs=1e-12)
+        # two inputs into a one-column layer: each weight a stroke beside its neuron, coloured by its sign,
+        # thicker for a larger size (h1's weights 0.5 and 2.0)
+        strokes = layout.weights(0)
+        assert strokes.kind == "strokes"
+        for neuron, weights in ((0, (1.0, -1.0)), (1, (0.5, 2.0))):
+            tile = strokes.tiles[neuron]
+            row = tile.y + (tile.height - 1) // 2
+            glyphs = [picture.chars[row][tile.x + 3 * j] for j in range(2)]
+            colours = [cell_colours(diagram, tile.x + 3 * j, row)[0] for j in range(2)]
+            assert colours == [expected_colour(w, 2.0, True) for w in weights]
+            assert (glyphs[0] == glyphs[1]) == (abs(weights[0]) == abs(weights[1]))
         # and the colours on screen: relu layer on 0..max of the layer, the linear output symmetric
         relu_max = max(max(hand[(0, 0)].values()), max(hand[(0, 1)].values()))
         out_max = max(abs(v) for v in hand[(1, 0)].values())

@@ -99,13 +99,13 @@ class NetworkCommands:
         found = layout([arch.inputs, *arch.widths], width, height) if height > 0 else None
         selection = (wb.network or network.Selection()).clamped(arch)
         if found is None:
-            diagram.show_message("Too small for this network: press ctrl+f for the full view, or widen the "
-                                 "terminal.")
+            diagram.show_message("Too small here: ctrl+f enlarges the view.")
         else:
             (xmin, ymin), (xmax, ymax) = wb.X.min(axis=0) - MARGIN, wb.X.max(axis=0) + MARGIN
             diagram.show(picture(arch, snapshot.params, found, (xmin, xmax, ymin, ymax),
                                  selected=(selection.layer, selection.neuron),
-                                 input_names=getattr(wb, "feature_names", None), featurize=featurize), found)
+                                 input_names=getattr(wb, "feature_names", None), featurize=featurize,
+                                 points=(wb.X, wb.y)), found)
         columns, rows = network.inspector_table(arch, snapshot, selection)
         features = wb.X if arch.inputs == wb.inputs else featurize(wb.X)
         title = f"{network.neuron_name(selection.layer, selection.neuron)} ({arch.activations[selection.layer]})"
