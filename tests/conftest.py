@@ -35,3 +35,20 @@ def graphviz() -> str:
     if dot is None:
         _missing("Graphviz's dot", "`apt-get install graphviz`")
     return dot
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of Debian's Chromium, for the browser-mode test (driven through Playwright, no browser download)."""
+    path = shutil.which("chromium")
+    if path is None:
+        _missing("Chromium", "`apt-get install chromium`")
+    if importlib.util.find_spec("playwright") is None:
+        _missing("Playwright", "`pip install -e '.[test]'`")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _own_settings_file(tmp_path_factory, monkeypatch):
+    """Every test's app reads and writes a settings file of its own, never the user's (tui/preferences.py)."""
+    monkeypatch.setenv("MICROGRAD_TUI_CONFIG", str(tmp_path_factory.mktemp("config") / "settings.json"))

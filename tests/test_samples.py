@@ -46,8 +46,9 @@ def test_peek_tells_sessions_from_other_json_without_a_full_load(tmp_path):
     text = tmp_path / "notes.json"
     text.write_text("not json at all")
     mine = tmp_path / "mine.json"
-    recorded = session.Session(expression="a = Value(1.0)", config=session.new_workbench().start["config"],
-                               title='say "hi" \\ [b]bold[/b]')
+    recorded = session.Session(
+        expression="a = Value(1.0)", config=session.new_workbench().start["config"], title='say "hi" \\ [b]bold[/b]'
+    )
     session.save(recorded, mine)
     assert samples.peek_title(export) is None
     assert samples.peek_title(text) is None

@@ -42,8 +42,21 @@ def wheel(tmp_path_factory) -> Path:
     for package in ("micrograd", "tui"):
         shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
-         "-w", str(out), str(source)])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "-w",
+            str(out),
+            str(source),
+        ]
+    )
     (built,) = out.glob("micrograd_tui-*.whl")
     return built
 
@@ -55,10 +68,8 @@ def installed(wheel, tmp_path_factory) -> Path:
     assert not home.is_relative_to(ROOT)
     venv.create(home, with_pip=False)
     python = home / "bin" / "python"
-    run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index",
-         str(wheel)])
-    purelib = Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
-                   .stdout.strip())
+    run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index", str(wheel)])
+    purelib = Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
     # numpy, Textual, ... from the test environment, searched after the new environment's own packages.
     (purelib / "zz_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return home / "bin"
@@ -80,8 +91,11 @@ def test_the_wheel_holds_the_packages_the_stylesheet_and_every_sample(wheel):
 
 def test_the_installed_entry_point_lists_and_replays_every_sample_by_name(installed, tmp_path):
     env = clean_environment()
-    where = run([str(installed / "python"), "-c", "import tui, micrograd; print(tui.__file__, micrograd.__file__)"],
-                cwd=tmp_path, env=env).stdout.split()
+    where = run(
+        [str(installed / "python"), "-c", "import tui, micrograd; print(tui.__file__, micrograd.__file__)"],
+        cwd=tmp_path,
+        env=env,
+    ).stdout.split()
     assert all(Path(w).is_relative_to(installed.parent) for w in where), where  # not the checkout
 
     listed = run([str(installed / "micrograd-tui"), "samples"], cwd=tmp_path, env=env).stdout.splitlines()

@@ -21,6 +21,7 @@ from tui.screens.commands import KEYS, MicrogradCommands
 from tui.screens.export import ExportCommands
 from tui.screens.help import HelpScreen
 from tui.screens.network import NetworkCommands
+from tui.screens.preferences import PreferencesCommands
 from tui.screens.session_files import SessionCommands
 from tui.screens.stepping import StepperCommands
 from tui.screens.trace import TraceCommands
@@ -75,7 +76,8 @@ class TrainingFinished(Message):
         self.run = run
 
 
-class MicrogradApp(NetworkCommands, ExportCommands, TraceCommands, StepperCommands, SessionCommands, App[None]):
+class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCommands, StepperCommands,
+                   SessionCommands, App[None]):
     """Save/open/replay (ctrl+s, ctrl+o, the timeline) come from the SessionCommands mixin (issue 6)."""
 
     CSS_PATH = "app.tcss"

@@ -1,6 +1,6 @@
 """The command line: `micrograd-tui [SESSION]`, `micrograd-tui --replay SESSION [--speed X]`,
-`micrograd-tui check SESSION...`, `micrograd-tui samples` (and `python -m tui`, the same). A SESSION is a file
-or the name of a shipped sample (`moons_demo`)."""
+`micrograd-tui check SESSION...`, `micrograd-tui samples`, `micrograd-tui serve [--port N]` (and
+`python -m tui`, the same). A SESSION is a file or the name of a shipped sample (`moons_demo`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import argparse
 import math
 import os
 import sys
-from pathlib import Path
 
 # One BLAS thread, set before NumPy loads (anything the user set wins). The app's training worker shares the
 # machine with the UI thread, and OpenBLAS's extra threads spin while they wait: on a busy 2-core machine the
@@ -24,7 +23,9 @@ keys: F5 evaluate, F2 backward, F3 zero grads, F8 one step, F9 train/pause, ctrl
 F4 decision boundary, ctrl+b backprop stepper (F10 / shift+F10 step), ctrl+n gradient check, ctrl+t trace one
 sample, ctrl+l export, ctrl+s save, ctrl+o open, F1 help, ctrl+p commands, ctrl+q quit."""
 
-CHECK_HELP = "replay each SESSION headlessly; print OK or the first mismatch; exit 0 (all OK), 1 (a mismatch), 2 (bad file)"
+CHECK_HELP = ("replay each SESSION headlessly; print OK or the first mismatch; exit 0 (all OK), 1 (a mismatch), "
+              "2 (bad file)")
+SERVE_HELP = "serve the app as a web page on localhost (textual-serve); each browser tab runs its own app"
 SAMPLES_HELP = "list the sample sessions shipped with the app (open one by name: micrograd-tui --replay moons_demo)"
 
 
@@ -32,10 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="micrograd-tui", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=f"micrograd-tui check SESSION...: {CHECK_HELP}\n"
-                                            f"micrograd-tui samples: {SAMPLES_HELP}")
+                                            f"micrograd-tui samples: {SAMPLES_HELP}\n"
+                                            f"micrograd-tui serve [--port N]: {SERVE_HELP}")
     parser.add_argument("session", nargs="?", metavar="SESSION",
                         help="open this saved session (a .json file, or a sample's name)")
     parser.add_argument("--replay", metavar="SESSION", help="open SESSION and play it back")
+    parser.add_argument("--theme", type=_theme, metavar="NAME",
+                        help="Textual theme for this run (ctrl+p, then Theme, picks one and remembers it)")
     parser.add_argument("--speed", type=float, default=1.0, metavar="X",
                         help="replay speed: playback runs X times as fast (default 1: one action, or a twentieth "
                              "of a training run, per tick)")
@@ -62,12 +66,46 @@ def _samples(argv: list[str]) -> int:
     return 0 if found else 1
 
 
+def _theme(name: str) -> str:
+    from textual.theme import BUILTIN_THEMES
+
+    if name not in BUILTIN_THEMES:
+        themes = ", ".join(sorted(BUILTIN_THEMES))
+        raise argparse.ArgumentTypeError(f"no theme called {name!r}; the themes are {themes}")
+    return name
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a whole number from 1 to 65535, not {text!r}")
+    return port
+
+
+def _serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="micrograd-tui serve", description=SERVE_HELP)
+    parser.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--host", default="localhost",
+                        help="address to listen on (default localhost; the app is yours: serve it to others "
+                             "only on a network you trust)")
+    parser.add_argument("--theme", type=_theme, metavar="NAME", help="Textual theme for the served app")
+    args = parser.parse_args(argv)
+    from tui.serve import serve
+
+    return serve(args.host, args.port, ["--theme", args.theme] if args.theme else [])
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["check"]:
         return _check(argv[1:])
     if argv[:1] == ["samples"]:
         return _samples(argv[1:])
+    if argv[:1] == ["serve"]:
+        return _serve(argv[1:])
     args = _parser().parse_args(argv)
     if not math.isfinite(args.speed) or args.speed <= 0:
         print(f"micrograd-tui: --speed must be a positive number, not {args.speed}", file=sys.stderr)
@@ -92,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     from tui.app import MicrogradApp  # Textual only loads for the app itself, not for `check`
 
     app = MicrogradApp()
+    app.start_theme = args.theme
     if opened is not None:
         app.open_on_start(opened, replay=args.replay is not None, speed=args.speed)
     app.run()

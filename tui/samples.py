@@ -80,6 +80,5 @@ def resolve(argument: str | os.PathLike) -> Path:
         return path
     sample = find(text)
     if sample is None:
-        raise SessionError(f"{text}: no such file, and no sample has that name "
-                           f"(`micrograd-tui samples` lists them)")
+        raise SessionError(f"{text}: no such file, and no sample has that name (`micrograd-tui samples` lists them)")
     return sample.path

@@ -23,8 +23,9 @@ async def test_the_dialog_lists_samples_by_title_and_only_session_files(app, tmp
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mlp.json").write_text(json.dumps(mlp_to_json(MLP(2, [4, 1]))))  # what ctrl+l exports
     (tmp_path / "list.json").write_text("[1, 2, 3]")
-    mine = session.Session(expression="a = Value(2.0)", config=session.new_workbench().start["config"],
-                           title="[b]my[/b] lesson")
+    mine = session.Session(
+        expression="a = Value(2.0)", config=session.new_workbench().start["config"], title="[b]my[/b] lesson"
+    )
     session.save(mine, tmp_path / "mine.json")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+o")
@@ -51,8 +52,7 @@ async def test_a_bad_session_names_itself_once_in_the_preview_and_the_error(app,
         await pilot.pause()
         picker = app.screen
         files = picker.query_one("#files", OptionList)
-        files.highlighted = files.get_option_index(next(k for k, p in picker.paths.items()
-                                                        if p.name == "broken.json"))
+        files.highlighted = files.get_option_index(next(k for k, p in picker.paths.items() if p.name == "broken.json"))
         await pilot.pause()
         preview = str(picker.query_one("#preview", Static).render())
         assert "actions[0]" in preview and preview.count("broken.json") == 1, preview

@@ -123,5 +123,13 @@ class ExportCommands:
                 if exports.KINDS[kind][2]:
                     what += f" of {VIEW_NAMES.get(view, view)}"
                 self.notify(f"{what} written to {path}", title="Exported")
+                self.remember_export(path)
 
-        self.push_screen(ExportScreen(produce, view), exported)
+        self.push_screen(ExportScreen(produce, view, folder=self.export_folder()), exported)
+
+    def export_folder(self) -> Path:
+        """Hook: where exports are offered (PreferencesCommands remembers the last one used)."""
+        return Path.cwd()
+
+    def remember_export(self, path: Path) -> None:
+        """Hook: an export was written to `path`."""

@@ -71,9 +71,10 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, folders: list[tuple[str, Path]] | None = None) -> None:
+    def __init__(self, folders: list[tuple[str, Path]] | None = None, recent: list[Path] | None = None) -> None:
         super().__init__()
         self.folders = folders or [("Samples", sample_folder()), ("Working folder", Path.cwd())]
+        self.recent = recent or []  # listed first, under "Recent", while they still are session files
         self.paths: dict[str, Path] = {}
 
     def compose(self) -> ComposeResult:
@@ -87,6 +88,13 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
     def _options(self) -> list[Option | None]:
         options: list[Option | None] = []
         seen: set[Path] = set()
+        recent = [(p, title) for p in self.recent if (title := samples.peek_title(p)) is not None]
+        if recent:
+            options.append(Option(Text("Recent", "bold"), disabled=True))
+            for path, title in recent:
+                key = f"file-{len(self.paths)}"
+                self.paths[key] = path
+                options.append(Option(Text.assemble(f"  {path.name}  ", (title, "dim"), f"  {path.parent}"), id=key))
         for heading, folder in self.folders:
             files = [(p, title) for p, title in _session_files(folder) if p.resolve() not in seen]
             seen.update(p.resolve() for p, _ in files)
@@ -261,6 +269,13 @@ class SessionCommands:
             # after every on_mount (the app's own focuses the editor), so the timeline ends up focused
             self.call_after_refresh(lambda: self.open_session(*self._session_pending))
 
+    def remember_session(self, path: Path) -> None:
+        """Hook: a session was opened or saved here (PreferencesCommands keeps the recent ones)."""
+
+    def recent_sessions(self) -> list[Path]:
+        """Hook: the sessions to list first in the open dialog."""
+        return []
+
     def _session_busy(self, doing: str) -> bool:
         if getattr(self.workbench, "training", False):
             self.notify(f"Pause training before you {doing}.", severity="warning")
@@ -285,6 +300,7 @@ class SessionCommands:
             self.session_path, self.session_title = path, recorded.title
             self.session_description = recorded.description
             self.workbench.mark_saved()
+            self.remember_session(path)
             self.notify(f"Saved {len(recorded.actions)} actions to {path}.")
             if then is not None:
                 then()
@@ -310,7 +326,8 @@ class SessionCommands:
     def action_open_session(self) -> None:
         if not self._session_busy("open a session"):
             self._session_unless_unsaved("open another session",
-                                 lambda: self.push_screen(OpenSessionScreen(), self._session_opened))
+                                 lambda: self.push_screen(OpenSessionScreen(recent=self.recent_sessions()),
+                                                          self._session_opened))
 
     def _session_opened(self, opened: OpenedSession | None) -> None:
         if opened is not None:
@@ -330,6 +347,7 @@ class SessionCommands:
         self._session_leave_timeline()
         self.session_path, self.session_title = opened.path, opened.session.title
         self.session_description = opened.session.description
+        self.remember_session(opened.path)
         timeline = Timeline(player, speed=speed, autoplay=replay, id="timeline")
         footer = self.query("Footer")
         self.screen.mount(timeline, before=footer.first() if footer else None)
