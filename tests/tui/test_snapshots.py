@@ -61,6 +61,11 @@ async def settle(pilot) -> None:
     app = pilot.app
     for widget in [*app.screen.query(TextArea), *app.screen.query(Input)]:
         widget.cursor_blink = False
+        if isinstance(widget, TextArea):
+            # TextArea caches rendered lines under a key that leaves out whether the cursor is drawn: a line
+            # cached in the blink's off phase would keep its cursor hidden. The SVG compares colours, so redraw.
+            widget._line_cache.clear()
+            widget.refresh()
     app.clear_notifications()
     for _ in range(3):
         await pilot.pause()
