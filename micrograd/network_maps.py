@@ -9,9 +9,11 @@ activations as `micrograd.nn`), summed in a different order, so they agree with 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True)
@@ -23,9 +25,9 @@ class Architecture:
     activations: tuple[str, ...]  # one per layer: the hidden activation, then the output activation
 
     @classmethod
-    def of(cls, inputs: int, widths, activation: str, output_activation: str) -> Architecture:
-        widths = tuple(int(w) for w in widths)
-        return cls(int(inputs), widths, (activation,) * (len(widths) - 1) + (output_activation,))
+    def of(cls, inputs: int, widths: Iterable[int], activation: str, output_activation: str) -> Architecture:
+        sizes = tuple(int(w) for w in widths)
+        return cls(int(inputs), sizes, (activation,) * (len(sizes) - 1) + (output_activation,))
 
     @property
     def fan_ins(self) -> tuple[int, ...]:
@@ -47,9 +49,9 @@ class Architecture:
             raise IndexError(f"layer {layer} has no neuron {neuron} parameter {parameter}")
         return self.offset(layer) + neuron * (fan_in + 1) + parameter
 
-    def unpack(self, vector) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(W, b) per layer as views into `vector`: W is (width, fan_in), b is (width,)."""
-        vector = np.asarray(vector, dtype=float)
+    def unpack(self, parameters: ArrayLike) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(W, b) per layer as views into `parameters`: W is (width, fan_in), b is (width,)."""
+        vector = np.asarray(parameters, dtype=float)
         if vector.shape != (self.size,):
             raise ValueError(f"expected {self.size} parameters for this model, got {vector.shape}")
         layers = []
@@ -63,19 +65,19 @@ class Architecture:
 def activate(z: np.ndarray, name: str) -> np.ndarray:
     """The activations of `micrograd.nn`, elementwise."""
     if name == "relu":
-        return np.maximum(z, 0.0)
+        return np.asarray(np.maximum(z, 0.0))
     if name == "tanh":
-        return np.tanh(z)
+        return np.asarray(np.tanh(z))
     if name == "sigmoid":
         # the engine's two branches, so exp() never overflows
         e = np.exp(-np.abs(z))
-        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return np.asarray(np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
     if name == "linear":
         return z
     raise ValueError(f"unknown activation {name!r}")
 
 
-def layer_outputs(arch: Architecture, vector, features) -> list[np.ndarray]:
+def layer_outputs(arch: Architecture, vector: ArrayLike, features: ArrayLike) -> list[np.ndarray]:
     """Every layer's outputs at every point: [features (points, inputs), layer 0 (points, width0), ...]."""
     x = np.asarray(features, dtype=float)
     if x.ndim != 2 or x.shape[1] != arch.inputs:
@@ -87,7 +89,7 @@ def layer_outputs(arch: Architecture, vector, features) -> list[np.ndarray]:
     return outputs
 
 
-def plane_grid(bounds, columns: int, rows: int) -> np.ndarray:
+def plane_grid(bounds: Iterable[float], columns: int, rows: int) -> np.ndarray:
     """(rows * columns, 2) points over bounds=(xmin, xmax, ymin, ymax), row 0 at the top (the largest y),
     each point at the centre of its pixel."""
     xmin, xmax, ymin, ymax = (float(b) for b in bounds)
@@ -97,7 +99,14 @@ def plane_grid(bounds, columns: int, rows: int) -> np.ndarray:
     return np.column_stack([gx.ravel(), gy.ravel()])
 
 
-def neuron_maps(arch: Architecture, vector, bounds, columns: int, rows: int, featurize=None) -> list[np.ndarray]:
+def neuron_maps(
+    arch: Architecture,
+    vector: ArrayLike,
+    bounds: Iterable[float],
+    columns: int,
+    rows: int,
+    featurize: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> list[np.ndarray]:
     """Each layer's neurons over the plane: a list of (neurons, rows, columns) arrays, inputs first.
 
     `featurize` turns plane points (n, 2) into the model's input features (n, inputs); by default the point
@@ -108,6 +117,6 @@ def neuron_maps(arch: Architecture, vector, bounds, columns: int, rows: int, fea
     return [out.T.reshape(-1, rows, columns) for out in layer_outputs(arch, vector, features)]
 
 
-def active_counts(arch: Architecture, vector, features) -> list[np.ndarray]:
+def active_counts(arch: Architecture, vector: ArrayLike, features: ArrayLike) -> list[np.ndarray]:
     """Per layer, how many of the points give each neuron a non-zero output (0 everywhere: a dead relu)."""
     return [np.count_nonzero(out, axis=0) for out in layer_outputs(arch, vector, features)[1:]]
