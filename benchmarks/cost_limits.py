@@ -104,28 +104,43 @@ def main() -> None:
         engine, layers, samples = json.loads(args.child)
         print(json.dumps(measure(engine, layers, samples)))
         return
-    print(f"limits: build {cost.MAX_BUILD_SECONDS:.0f} s, memory {cost.MAX_MEMORY_BYTES / 1024**3:.0f} GB "
-          f"(micrograd/cost.py); OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}")
-    header = (f"{'engine':9} {'layers':22} {'samples':>7} | {'est nodes':>11} {'est mem':>8} {'est build':>9} | "
-              f"{'build':>7} {'1st step':>8} {'peak RSS':>8} {'pause':>8}")
+    print(
+        f"limits: build {cost.MAX_BUILD_SECONDS:.0f} s, memory {cost.MAX_MEMORY_BYTES / 1024**3:.0f} GB "
+        f"(micrograd/cost.py); OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}"
+    )
+    header = (
+        f"{'engine':9} {'layers':22} {'samples':>7} | {'est nodes':>11} {'est mem':>8} {'est build':>9} | "
+        f"{'build':>7} {'1st step':>8} {'peak RSS':>8} {'pause':>8}"
+    )
     print(header)
     print("-" * len(header))
     for engine, layers, samples in candidates():
         e = cost.estimate(inputs=2, layers=layers, samples=samples, engine=engine)
-        shown = ",".join(map(str, layers)) if len(set(layers[:-1])) > 1 or len(layers) < 4 else \
-            f"[{layers[0]}]*{len(layers) - 1}+[1]"
-        line = (f"{engine:9} {shown:22} {samples:>7,} | {e.graph_nodes:>11,} {e.memory_bytes / 1024**2:>6.0f}MB "
-                f"{e.build_seconds:>8.1f}s | ")
+        shown = (
+            ",".join(map(str, layers))
+            if len(set(layers[:-1])) > 1 or len(layers) < 4
+            else f"[{layers[0]}]*{len(layers) - 1}+[1]"
+        )
+        line = (
+            f"{engine:9} {shown:22} {samples:>7,} | {e.graph_nodes:>11,} {e.memory_bytes / 1024**2:>6.0f}MB "
+            f"{e.build_seconds:>8.1f}s | "
+        )
         if args.quick:
             print(line)
             continue
-        out = subprocess.run([sys.executable, __file__, "--child", json.dumps([engine, layers, samples])],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", json.dumps([engine, layers, samples])],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         m = json.loads(out.stdout)
         pause = f"{m['pause'] * 1000:>6.0f}ms" if m["pause"] is not None else "  (done)"
         print(line + f"{m['build']:>6.1f}s {m['step']:>7.2f}s {m['peak'] / 1024**2:>6.0f}MB {pause:>8}", flush=True)
-    print("build: the Trainer (compiled: the trace and its programs); 1st step: the reference engine builds its "
-          "whole graph here, every step. pause: should_stop set mid-step until the step gave up.")
+    print(
+        "build: the Trainer (compiled: the trace and its programs); 1st step: the reference engine builds its "
+        "whole graph here, every step. pause: should_stop set mid-step until the step gave up."
+    )
 
 
 if __name__ == "__main__":

@@ -68,8 +68,9 @@ def time_torch(X, y, steps=100):
     model = demo_model()
     params = []
     for layer in model.layers:  # our weights, as tensors: W (out, in) and b (out,)
-        params.append(torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64,
-                                   requires_grad=True))
+        params.append(
+            torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True)
+        )
         params.append(torch.tensor([float(n.b.data) for n in layer.neurons], dtype=torch.float64, requires_grad=True))
     Xt = torch.tensor(X, dtype=torch.float64)
     t = torch.tensor(2.0 * y - 1.0, dtype=torch.float64)
@@ -106,10 +107,18 @@ def scale_run(samples, steps):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline-steps", type=int, default=100,
-                        help="steps of the plain micrograd baseline to time; scaled to 100 (default 100)")
-    parser.add_argument("--reference-steps", type=int, default=100,
-                        help="steps of the reference engine to time; scaled to 100 (default 100)")
+    parser.add_argument(
+        "--baseline-steps",
+        type=int,
+        default=100,
+        help="steps of the plain micrograd baseline to time; scaled to 100 (default 100)",
+    )
+    parser.add_argument(
+        "--reference-steps",
+        type=int,
+        default=100,
+        help="steps of the reference engine to time; scaled to 100 (default 100)",
+    )
     parser.add_argument("--repeat", type=int, default=5, help="best of N for the fast engines (default 5)")
     parser.add_argument("--scale-samples", type=int, default=10_000)
     parser.add_argument("--scale-steps", type=int, default=100)
@@ -126,15 +135,26 @@ def main(argv=None):
     if not args.skip_baseline:
         seconds, loss = time_baseline(X, y, args.baseline_steps)
         baseline = seconds * 100 / args.baseline_steps
-        note = "" if args.baseline_steps == 100 else f"{args.baseline_steps} steps timed, x{100 / args.baseline_steps:g}"
+        note = (
+            "" if args.baseline_steps == 100 else f"{args.baseline_steps} steps timed, x{100 / args.baseline_steps:g}"
+        )
         rows.append(("plain micrograd (baseline)", baseline, note, loss if args.baseline_steps == 100 else None))
     _, seconds, ref_loss = time_trainer(X, y, "reference", args.reference_steps)
     reference = seconds * 100 / args.reference_steps
-    rows.append(("reference engine", reference,
-                 "" if args.reference_steps == 100 else (f"{args.reference_steps} steps timed, "
-                                                         f"x{100 / args.reference_steps:g}; early steps are slower, "
-                                                         "so this overstates the ratio"),
-                 ref_loss if args.reference_steps == 100 else None))
+    rows.append(
+        (
+            "reference engine",
+            reference,
+            ""
+            if args.reference_steps == 100
+            else (
+                f"{args.reference_steps} steps timed, "
+                f"x{100 / args.reference_steps:g}; early steps are slower, "
+                "so this overstates the ratio"
+            ),
+            ref_loss if args.reference_steps == 100 else None,
+        )
+    )
     torch_runs = [time_torch(X, y) for _ in range(args.repeat)]
     torch_time = min(r[0] for r in torch_runs) if torch_runs[0] else None
     if torch_time is not None:
@@ -144,8 +164,10 @@ def main(argv=None):
     compiled = min(r[1] for r in compiled_runs)
     rows.append(("compiled engine", compiled, f"best of {args.repeat}; trace {trace:.4f} s apart", compiled_runs[0][2]))
 
-    print("micrograd moons demo: MLP 2-16-16-1, 100 samples, 100 full-batch SGD steps; "
-          f"BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}")
+    print(
+        "micrograd moons demo: MLP 2-16-16-1, 100 samples, 100 full-batch SGD steps; "
+        f"BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}"
+    )
     print(f"{'engine':32} {'100 steps (s)':>14} {'final loss':>12}  note")
     for name, seconds, note, loss in rows:
         loss_text = f"{loss:.6f}" if loss is not None else "-"
@@ -154,15 +176,29 @@ def main(argv=None):
     print(f"{'target':58} {'value':>10}  {'goal':>8}  met")
     checks = []
     if baseline is not None:
-        checks.append(("reference engine / plain micrograd", reference / baseline, "<= 0.10", reference / baseline <= 0.10))
+        checks.append(
+            ("reference engine / plain micrograd", reference / baseline, "<= 0.10", reference / baseline <= 0.10)
+        )
     if torch_time is not None:
         checks.append(("compiled engine / PyTorch", compiled / torch_time, "<= 1.00", compiled / torch_time <= 1.0))
     checks.append(("compiled engine: trace + compile (s)", trace, "< 0.10", trace < 0.1))
     if not args.skip_scale:
         env = dict(os.environ)
-        out = subprocess.run([sys.executable, __file__, "--scale-only", "--scale-samples", str(args.scale_samples),
-                              "--scale-steps", str(args.scale_steps)], capture_output=True, text=True, env=env,
-                             check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--scale-only",
+                "--scale-samples",
+                str(args.scale_samples),
+                "--scale-steps",
+                str(args.scale_steps),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
         scale = json.loads(out.stdout)
         total = scale["trace"] + scale["seconds"]
         what = f"scale: 2-64-64-1, {args.scale_samples} samples, {args.scale_steps} steps"

@@ -52,8 +52,11 @@ async def one_round(network: bool, seconds: float, size: tuple[int, int]) -> dic
         await app.workers.wait_for_complete()
         await pilot.pause()
     during = [took for when, took in redraws if start <= when <= start + elapsed]
-    return {"steps_per_second": steps / elapsed, "redraws_per_second": len(during) / elapsed,
-            "redraw_ms": 1000 * statistics.median(during) if during else float("nan")}
+    return {
+        "steps_per_second": steps / elapsed,
+        "redraws_per_second": len(during) / elapsed,
+        "redraw_ms": 1000 * statistics.median(during) if during else float("nan"),
+    }
 
 
 async def main() -> None:

@@ -25,12 +25,16 @@ def main(argv=None) -> int:
     X, y = moons(100, 0.1, seed=1337)
     start = time.perf_counter()
     trainer = Trainer(model, X, y, engine=args.engine, batch_size=args.batch_size)
-    results = trainer.run(args.steps, on_step=lambda r: print(f"step {r.step} loss {r.loss:.6f}, accuracy {r.accuracy * 100:.1f}%"))
+    results = trainer.run(
+        args.steps, on_step=lambda r: print(f"step {r.step} loss {r.loss:.6f}, accuracy {r.accuracy * 100:.1f}%")
+    )
     seconds = time.perf_counter() - start
     last = results[-1]
-    print(f"{len(results)} steps in {seconds:.3f} s ({args.engine} engine, setup included): "
-          f"final loss {last.loss:.6f}, accuracy {last.accuracy * 100:.1f}%"
-          + ("" if last.finite else f"; stopped: {last.error}"))
+    print(
+        f"{len(results)} steps in {seconds:.3f} s ({args.engine} engine, setup included): "
+        f"final loss {last.loss:.6f}, accuracy {last.accuracy * 100:.1f}%"
+        + ("" if last.finite else f"; stopped: {last.error}")
+    )
     return 0 if last.finite else 1
 
 

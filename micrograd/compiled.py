@@ -29,8 +29,23 @@ import ast
 
 import numpy as np
 
-from micrograd.compiled_ops import (ADD, LEAF, LINEAR, MUL, POW, POWK, UNARY_OPS, Accumulate, AddGroup,
-                                    LinearGroup, MulGroup, PowGroup, Read, UnaryGroup, describe)
+from micrograd.compiled_ops import (
+    ADD,
+    LEAF,
+    LINEAR,
+    MUL,
+    POW,
+    POWK,
+    UNARY_OPS,
+    Accumulate,
+    AddGroup,
+    LinearGroup,
+    MulGroup,
+    PowGroup,
+    Read,
+    UnaryGroup,
+    describe,
+)
 from micrograd.engine import Value
 
 
@@ -46,7 +61,9 @@ def _operation(node: Value):
     """(code, exponent) for a node, or CompileError. Checks the shape the engine guarantees."""
     op, n = node._op, len(node._prev)
     if len(node._local) != n:
-        raise CompileError(f"cannot compile {describe(node)}: it has {n} children but {len(node._local)} local derivatives")
+        raise CompileError(
+            f"cannot compile {describe(node)}: it has {n} children but {len(node._local)} local derivatives"
+        )
     if op == "" and n == 0:
         return LEAF, None
     if op == "+" and n >= 1:
@@ -64,8 +81,10 @@ def _operation(node: Value):
             return POWK, float(k)
     if op in UNARY_OPS and n == 1:
         return UNARY_OPS[op], None
-    raise CompileError(f"cannot compile {describe(node)}: unsupported operation {op!r} with {n} children "
-                       f"(supported: + * ** **k ReLU tanh exp log sigmoid)")
+    raise CompileError(
+        f"cannot compile {describe(node)}: unsupported operation {op!r} with {n} children "
+        f"(supported: + * ** **k ReLU tanh exp log sigmoid)"
+    )
 
 
 def _topological(roots: list[Value]) -> list[Value]:
@@ -154,7 +173,7 @@ class Program:
         gid = {id(n): i for i, n in enumerate(self.nodes + list(self.folded.values()))}
         self.n_rows = len(self.nodes) - P
         self.wanted = np.ones(len(self.nodes), dtype=bool)
-        self.wanted[P:P + I + len(constants)] = leaf_grads
+        self.wanted[P : P + I + len(constants)] = leaf_grads
         self.leaf_grads = leaf_grads
         self.constants = np.array([float(c.data) for c in constants], dtype=float)
         self.params = np.array([float(p.data) for p in params]) if param_data is None else param_data
@@ -162,8 +181,10 @@ class Program:
             raise ValueError(f"param_data must be a flat array of {P} numbers, got shape {self.params.shape}")
         self.param_grad = np.zeros(P)
         # Two traces with equal structures differ only in their constants (the Trainer merges them).
-        self.structure = tuple((codes.get(id(n), (LEAF, None)), tuple(gid[id(c)] for c in n._prev))
-                               for n in self.nodes + list(self.folded.values()))
+        self.structure = tuple(
+            (codes.get(id(n), (LEAF, None)), tuple(gid[id(c)] for c in n._prev))
+            for n in self.nodes + list(self.folded.values())
+        )
         self.groups = self._build_groups(interior, keys, codes, gid)
         self.output_ids = np.array([gid[id(o)] for o in outputs], dtype=np.intp)
         self._read_outputs = Read(self.output_ids, P)
@@ -187,8 +208,11 @@ class Program:
                 children = [gid[id(c)] for n in nodes for c in n._prev]
                 groups.append(AddGroup(self, start, stop, children, np.array([len(n._prev) for n in nodes])))
             elif code == MUL:
-                groups.append(MulGroup(self, start, stop, [gid[id(n._prev[0])] for n in nodes],
-                                        [gid[id(n._prev[1])] for n in nodes]))
+                groups.append(
+                    MulGroup(
+                        self, start, stop, [gid[id(n._prev[0])] for n in nodes], [gid[id(n._prev[1])] for n in nodes]
+                    )
+                )
             elif code in (POWK, POW):
                 base = [gid[id(n._prev[0])] for n in nodes]
                 if code == POW:
@@ -218,20 +242,22 @@ class Program:
         ``inputs``: (n_inputs, batch) (or (n_inputs,) for one sample). ``constants``: (n_constants,) or
         (n_constants, batch) to replace the traced constants, e.g. a label per sample.
         """
-        P, I, C = self.n_params, self.n_inputs, len(self.constants)
+        _P, I, C = self.n_params, self.n_inputs, len(self.constants)
         constants = self.constants if constants is None else np.asarray(constants, dtype=float)
         if inputs is None:
             inputs = np.zeros((0, constants.shape[1] if constants.ndim == 2 else 1))
         inputs = np.asarray(inputs, dtype=float)
         inputs = inputs.reshape(I, -1) if inputs.ndim < 2 and I else inputs.reshape(0, 1) if inputs.ndim < 2 else inputs
         if inputs.shape[0] != I or constants.shape[0] != C:
-            raise ValueError(f"expected {I} input rows and {C} constants, got shapes {inputs.shape} and {constants.shape}")
+            raise ValueError(
+                f"expected {I} input rows and {C} constants, got shapes {inputs.shape} and {constants.shape}"
+            )
         batch = inputs.shape[1]
         if self.vals is None or self.vals.shape[1] != batch:
             self.vals, self.grads = np.empty((self.n_rows, batch)), np.zeros((self.n_rows, batch))
         vals = self.vals
         vals[:I] = inputs
-        vals[I:I + C] = constants if constants.ndim == 2 else constants[:, None]
+        vals[I : I + C] = constants if constants.ndim == 2 else constants[:, None]
         with np.errstate(over="ignore", invalid="ignore"):  # inf and nan propagate, as in the reference engine
             for group in self.groups:
                 if should_stop is not None and should_stop():  # asked between groups: one matmul at most

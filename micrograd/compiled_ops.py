@@ -141,10 +141,10 @@ class AddGroup(Group):
         self.counts, self.starts = counts, np.r_[0, np.cumsum(counts)[:-1]]
 
     def forward(self, params, vals):
-        vals[self.start:self.stop] = segment_sum(self.read(params, vals), self.counts, self.starts)
+        vals[self.start : self.stop] = segment_sum(self.read(params, vals), self.counts, self.starts)
 
     def backward(self, params, vals, grads, param_grad):
-        g = grads[self.start:self.stop]
+        g = grads[self.start : self.stop]
         self.acc.add(grads, param_grad, g if (self.counts == 1).all() else np.repeat(g, self.counts, axis=0))
 
 
@@ -156,10 +156,10 @@ class MulGroup(Group):
         self.acc_left, self.acc_right = Accumulate(left, P, wanted), Accumulate(right, P, wanted)
 
     def forward(self, params, vals):
-        np.multiply(self.left(params, vals), self.right(params, vals), out=vals[self.start:self.stop])
+        np.multiply(self.left(params, vals), self.right(params, vals), out=vals[self.start : self.stop])
 
     def backward(self, params, vals, grads, param_grad):
-        g = grads[self.start:self.stop]
+        g = grads[self.start : self.stop]
         self.acc_left.add(grads, param_grad, g, self.right(params, vals))  # d(a*b)/da = b
         self.acc_right.add(grads, param_grad, g, self.left(params, vals))
 
@@ -182,23 +182,27 @@ class PowGroup(Group):
     def forward(self, params, vals):
         a, k = self.operands(params, vals)
         if ((a == 0) & (k < 0)).any():
-            self.fail("power of zero: 0 ** negative is undefined (a negative power of 0 divides by zero)", (a == 0) & (k < 0))
+            self.fail(
+                "power of zero: 0 ** negative is undefined (a negative power of 0 divides by zero)", (a == 0) & (k < 0)
+            )
         fractional = (a < 0) & (k != np.floor(k))
         if fractional.any():
-            self.fail("power of a negative number: a negative base to a fractional power is not a real number", fractional)
+            self.fail(
+                "power of a negative number: a negative base to a fractional power is not a real number", fractional
+            )
         with np.errstate(over="ignore"):
             out = a**k
         overflow = np.isinf(out) & np.isfinite(a) & np.isfinite(k)
         if overflow.any():
             self.fail("power overflow: the result is too large for a float", overflow)
-        vals[self.start:self.stop] = out
+        vals[self.start : self.stop] = out
 
     def backward(self, params, vals, grads, param_grad):
-        g = grads[self.start:self.stop]
+        g = grads[self.start : self.stop]
         a, k = self.operands(params, vals)
         self.acc_base.add(grads, param_grad, g, slope(a, k))
         if self.exponent is not None:  # d(a**b)/db = a**b * ln(a); 0 at a == 0 (b >= 0); undefined below 0
-            out = vals[self.start:self.stop]
+            out = vals[self.start : self.stop]
             with np.errstate(all="ignore"):
                 d = np.where(a > 0, out * np.log(np.where(a > 0, a, 1.0)), np.where((a == 0) & (k >= 0), 0.0, np.nan))
             self.acc_exponent.add(grads, param_grad, g, d)
@@ -211,7 +215,7 @@ class UnaryGroup(Group):
         self.read, self.acc = Read(children, program.n_params), Accumulate(children, program.n_params, program.wanted)
 
     def forward(self, params, vals):
-        x, out = self.read(params, vals), vals[self.start:self.stop]
+        x, out = self.read(params, vals), vals[self.start : self.stop]
         if self.code == RELU:
             np.maximum(x, 0.0, out=out)
         elif self.code == TANH:
@@ -220,8 +224,10 @@ class UnaryGroup(Group):
             with np.errstate(over="ignore"):
                 np.exp(x, out=out)
             if np.isinf(out).any() and (np.isinf(out) & np.isfinite(x)).any():
-                self.fail("exp overflow: exp(x) is too large for a float (the limit is about exp(709.78))",
-                          np.isinf(out) & np.isfinite(x))
+                self.fail(
+                    "exp overflow: exp(x) is too large for a float (the limit is about exp(709.78))",
+                    np.isinf(out) & np.isfinite(x),
+                )
         elif self.code == LOG:
             if (x <= 0).any():
                 self.fail("log of a non-positive number: log(x) is undefined (the input must be > 0)", x <= 0)
@@ -231,7 +237,7 @@ class UnaryGroup(Group):
             out[...] = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
     def backward(self, params, vals, grads, param_grad):
-        g, out = grads[self.start:self.stop], vals[self.start:self.stop]
+        g, out = grads[self.start : self.stop], vals[self.start : self.stop]
         if self.code == RELU:
             local = out > 0
         elif self.code == TANH:
@@ -259,13 +265,13 @@ class LinearGroup(Group):
         self.acc_plain = Accumulate(plain, P, wanted) if len(plain) else None
 
     def forward(self, params, vals):
-        out = vals[self.start:self.stop]
+        out = vals[self.start : self.stop]
         np.matmul(params[self.weights], self.x(params, vals), out=out)
         if self.plain is not None:
             out += segment_sum(self.plain(params, vals), self.counts, self.starts)
 
     def backward(self, params, vals, grads, param_grad):
-        g = grads[self.start:self.stop]
+        g = grads[self.start : self.stop]
         d_weights = g @ self.x(params, vals).T
         if self.weights_unique:
             param_grad[self.weights] += d_weights

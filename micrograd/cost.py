@@ -65,9 +65,20 @@ def parameter_count(inputs: int, layers: list[int]) -> int:
     return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(layers)))
 
 
-def estimate(*, inputs: int, layers: list[int], samples: int, batch_size: int | None = None,
-             engine: str = "compiled", classes: int = 2, multiclass: bool = False, loss: str = "svm_max_margin",
-             activation: str = "relu", output_activation: str = "linear", l2: bool = True) -> Estimate:
+def estimate(
+    *,
+    inputs: int,
+    layers: list[int],
+    samples: int,
+    batch_size: int | None = None,
+    engine: str = "compiled",
+    classes: int = 2,
+    multiclass: bool = False,
+    loss: str = "svm_max_margin",
+    activation: str = "relu",
+    output_activation: str = "linear",
+    l2: bool = True,
+) -> Estimate:
     batch = samples if batch_size is None else min(batch_size, samples)
     params = parameter_count(inputs, layers)
     per_model = model_nodes(inputs, layers, activation, output_activation)
@@ -99,10 +110,14 @@ def refusal(e: Estimate) -> str | None:
     too_slow, too_big = e.build_seconds > MAX_BUILD_SECONDS, e.memory_bytes > MAX_MEMORY_BYTES
     if not (too_slow or too_big):
         return None
-    what = (f"about {e.build_seconds:,.0f} s" if too_slow else "") + (" and " if too_slow and too_big else "") + \
-        (f"{_size(e.memory_bytes)}" if too_big else "")
-    limit = " and ".join(x for x in (f"{MAX_BUILD_SECONDS:.0f} s" if too_slow else "",
-                                     _size(MAX_MEMORY_BYTES) if too_big else "") if x)
+    what = (
+        (f"about {e.build_seconds:,.0f} s" if too_slow else "")
+        + (" and " if too_slow and too_big else "")
+        + (f"{_size(e.memory_bytes)}" if too_big else "")
+    )
+    limit = " and ".join(
+        x for x in (f"{MAX_BUILD_SECONDS:.0f} s" if too_slow else "", _size(MAX_MEMORY_BYTES) if too_big else "") if x
+    )
     if e.engine == "reference":
         graph = f"{e.graph_nodes:,} Values a step ({e.nodes_per_sample:,} per sample × {e.batch:,})"
         way = "use fewer samples, a batch size, a smaller model, or the compiled engine"

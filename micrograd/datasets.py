@@ -43,8 +43,7 @@ def moons(n=100, noise=0.1, seed=1337):
     n_in = n - n_out
     outer = np.linspace(0, np.pi, n_out)
     inner = np.linspace(0, np.pi, n_in)
-    X = np.vstack([np.append(np.cos(outer), 1 - np.cos(inner)),
-                   np.append(np.sin(outer), 1 - np.sin(inner) - 0.5)]).T
+    X = np.vstack([np.append(np.cos(outer), 1 - np.cos(inner)), np.append(np.sin(outer), 1 - np.sin(inner) - 0.5)]).T
     y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
     return _shuffle_and_jitter(X, y, rs, noise)
 
@@ -59,8 +58,9 @@ def circles(n=100, noise=0.05, seed=1337, factor=0.5):
     n_in = n - n_out
     outer = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
     inner = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
-    X = np.vstack([np.append(np.cos(outer), np.cos(inner) * factor),
-                   np.append(np.sin(outer), np.sin(inner) * factor)]).T
+    X = np.vstack(
+        [np.append(np.cos(outer), np.cos(inner) * factor), np.append(np.sin(outer), np.sin(inner) * factor)]
+    ).T
     y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
     return _shuffle_and_jitter(X, y, rs, noise)
 
@@ -91,7 +91,9 @@ def _yinyang_class(x, y, r_small=0.1, r_big=0.5):
     """Class of points inside the yin-yang disc (Kriener et al. 2021): 0 yang, 1 yin, 2 the two dots."""
     d_right = np.hypot(x - 1.5 * r_big, y - r_big)
     d_left = np.hypot(x - 0.5 * r_big, y - r_big)
-    is_yin = (d_right <= r_small) | ((d_left > r_small) & (d_left <= 0.5 * r_big)) | ((y > r_big) & (d_right > 0.5 * r_big))
+    is_yin = (
+        (d_right <= r_small) | ((d_left > r_small) & (d_left <= 0.5 * r_big)) | ((y > r_big) & (d_right > 0.5 * r_big))
+    )
     is_dot = (d_right < r_small) | (d_left < r_small)
     return np.where(is_dot, 2, is_yin.astype(np.intp))
 
@@ -165,7 +167,9 @@ def load_csv(path) -> tuple[np.ndarray, np.ndarray]:
                 raise ValueError(f"{where}: every number must be finite (no nan or inf)")
             label = numbers[-1]
             if label < 0 or not label.is_integer():
-                raise ValueError(f"{where}: the label (last column) must be a class index 0, 1, 2, ..., not {row[-1].strip()!r}")
+                raise ValueError(
+                    f"{where}: the label (last column) must be a class index 0, 1, 2, ..., not {row[-1].strip()!r}"
+                )
             rows.append(numbers[:-1])
             labels.append(int(label))
     if not rows:

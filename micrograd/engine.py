@@ -29,7 +29,7 @@ Number = int | float
 class Value:
     """Stores a single scalar value and its gradient."""
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_local")
+    __slots__ = ("_local", "_op", "_prev", "data", "grad", "label")
 
     def __init__(self, data, _children=(), _op="", label="", *, _local=()):
         self.data = data
@@ -63,13 +63,11 @@ class Value:
 
     def __add__(self, other):
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data + other.data, (self, other), "+",
-                     _local=(1.0, 1.0))
+        return Value(self.data + other.data, (self, other), "+", _local=(1.0, 1.0))
 
     def __mul__(self, other):
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data * other.data, (self, other), "*",
-                     _local=(other.data, self.data))
+        return Value(self.data * other.data, (self, other), "*", _local=(other.data, self.data))
 
     def __pow__(self, other):
         if isinstance(other, Value):
@@ -78,8 +76,7 @@ class Value:
             raise TypeError(f"** needs a number or a Value as the exponent, not {type(other).__name__}")
         base = self.data
         out = _power(base, other)
-        return Value(out, (self,), f"**{other}",
-                     _local=(_power_slope(base, other),))
+        return Value(out, (self,), f"**{other}", _local=(_power_slope(base, other),))
 
     def _pow_value(self, other: Value) -> Value:
         """a ** b with b a Value too: d/da = b * a**(b-1), d/db = a**b * ln(a)."""
@@ -91,34 +88,31 @@ class Value:
             d_exponent = 0.0  # PyTorch's convention: the limit from the positive side
         else:
             d_exponent = math.nan  # ln of a negative base is undefined
-        return Value(out, (self, other), "**",
-                     _local=(_power_slope(a, b), d_exponent))
+        return Value(out, (self, other), "**", _local=(_power_slope(a, b), d_exponent))
 
     def relu(self):
         out = 0 if self.data < 0 else self.data
-        return Value(out, (self,), "ReLU",
-                     _local=(1.0 if out > 0 else 0.0,))
+        return Value(out, (self,), "ReLU", _local=(1.0 if out > 0 else 0.0,))
 
     def tanh(self):
         t = math.tanh(self.data)  # math.tanh saturates at +-1; it never overflows
-        return Value(t, (self,), "tanh",
-                     _local=(1.0 - t * t,))
+        return Value(t, (self,), "tanh", _local=(1.0 - t * t,))
 
     def exp(self):
         x = self.data
         try:
             out = math.exp(x)
         except OverflowError:
-            raise ValueError(f"exp overflow: exp({x!r}) is too large for a float (the limit is about exp(709.78))") from None
-        return Value(out, (self,), "exp",
-                     _local=(out,))
+            raise ValueError(
+                f"exp overflow: exp({x!r}) is too large for a float (the limit is about exp(709.78))"
+            ) from None
+        return Value(out, (self,), "exp", _local=(out,))
 
     def log(self):
         x = self.data
         if x <= 0:
             raise ValueError(f"log of a non-positive number: log({x!r}) is undefined (the input must be > 0)")
-        return Value(math.log(x), (self,), "log",
-                     _local=(1.0 / x,))
+        return Value(math.log(x), (self,), "log", _local=(1.0 / x,))
 
     def sigmoid(self):
         x = self.data
@@ -127,8 +121,7 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return Value(s, (self,), "sigmoid",
-                     _local=(s * (1.0 - s),))
+        return Value(s, (self,), "sigmoid", _local=(s * (1.0 - s),))
 
     @staticmethod
     def sum(values: Iterable[Value | Number], label: str = "") -> Value:
@@ -209,6 +202,7 @@ class Value:
 
 
 # ---- helpers for ** -------------------------------------------------------------------------------
+
 
 def _power(base: Number, exponent: Number) -> float:
     """base ** exponent, with a clear ValueError where Python would give an error or a complex number."""

@@ -21,11 +21,16 @@ MLP_FORMAT = "micrograd-tui/mlp"
 MLP_VERSION = 1
 
 # How each of our activations is spelled in torch.nn ("linear" adds no module).
-_TORCH_ACTIVATIONS = {"relu": "torch.nn.ReLU()", "tanh": "torch.nn.Tanh()", "sigmoid": "torch.nn.Sigmoid()",
-                      "linear": None}
+_TORCH_ACTIVATIONS = {
+    "relu": "torch.nn.ReLU()",
+    "tanh": "torch.nn.Tanh()",
+    "sigmoid": "torch.nn.Sigmoid()",
+    "linear": None,
+}
 
 
 # ---- JSON ------------------------------------------------------------------------------------------
+
 
 def mlp_to_json(model: MLP) -> dict:
     """The architecture, activations and every weight, as plain JSON-ready numbers and lists.
@@ -43,7 +48,9 @@ def mlp_from_json(data: dict) -> MLP:
     if data.get("format") != MLP_FORMAT:
         raise ValueError(f"not a micrograd-tui model: 'format' is {data.get('format')!r}, expected {MLP_FORMAT!r}")
     if data.get("version") != MLP_VERSION:
-        raise ValueError(f"model JSON version {data.get('version')!r} is not supported (this version reads {MLP_VERSION})")
+        raise ValueError(
+            f"model JSON version {data.get('version')!r} is not supported (this version reads {MLP_VERSION})"
+        )
     missing = [k for k in ("nin", "nouts", "activation", "output_activation", "layers") if k not in data]
     if missing:
         raise ValueError(f"model JSON is missing {', '.join(repr(k) for k in missing)}")
@@ -60,8 +67,13 @@ def mlp_from_json(data: dict) -> MLP:
         if isinstance(biases, list) and len(biases) != size:
             raise ValueError(f"model JSON layer {i + 1} has {len(biases)} neurons, but 'nouts' says {size}")
     # A fixed throwaway generator: the weights are overwritten next, and the global `random` stays untouched.
-    model = MLP(data["nin"], data["nouts"], activation=data["activation"],
-                output_activation=data["output_activation"], rng=random.Random(0))
+    model = MLP(
+        data["nin"],
+        data["nouts"],
+        activation=data["activation"],
+        output_activation=data["output_activation"],
+        rng=random.Random(0),
+    )
     try:
         model.load_state_dict({k: data[k] for k in ("nin", "nouts", "activation", "output_activation", "layers")})
     except ValueError as err:  # nn.py names the entry as state[...]; say which file it came from
@@ -70,6 +82,7 @@ def mlp_from_json(data: dict) -> MLP:
 
 
 # ---- PyTorch ---------------------------------------------------------------------------------------
+
 
 def _literal(x: float) -> str:
     """A float as Python source that reads back as exactly the same float."""
@@ -100,10 +113,12 @@ def mlp_to_pytorch_script(model: MLP) -> str:
         activation = _TORCH_ACTIVATIONS[model.output_activation if last else model.activation]
         if activation:
             modules.append(f"        {activation},")
-        weights.append(f"    {{  # layer {i + 1}: {sizes[i]} -> {sizes[i + 1]}\n"
-                       f"        \"weight\": {_matrix(layer['w'], '        ')},\n"
-                       f"        \"bias\": [{', '.join(_literal(b) for b in layer['b'])}],\n"
-                       f"    }},")
+        weights.append(
+            f"    {{  # layer {i + 1}: {sizes[i]} -> {sizes[i + 1]}\n"
+            f'        "weight": {_matrix(layer["w"], "        ")},\n'
+            f'        "bias": [{", ".join(_literal(b) for b in layer["b"])}],\n'
+            f"    }},"
+        )
     modules_text = "\n".join(modules)
     weights_text = "\n".join(weights)
     return f'''"""A micrograd-tui MLP ({arch}; {model.activation} hidden, {model.output_activation} output) in PyTorch.
@@ -150,16 +165,25 @@ if __name__ == "__main__":
 
 # ---- SVG -------------------------------------------------------------------------------------------
 
+
 def graph_to_svg(root: Value, path: str | Path) -> Path:
     """Draw `root`'s graph to an SVG file with Graphviz's `dot`; a RuntimeError if `dot` is not installed."""
     dot = shutil.which("dot")
     if dot is None:
-        raise RuntimeError("Graphviz's dot is not installed, so SVG export is not available; export DOT instead "
-                           "(or install Graphviz, e.g. `apt install graphviz`)")
+        raise RuntimeError(
+            "Graphviz's dot is not installed, so SVG export is not available; export DOT instead "
+            "(or install Graphviz, e.g. `apt install graphviz`)"
+        )
     path = Path(path)
     try:
-        subprocess.run([dot, "-Tsvg", "-o", str(path)], input=graph.to_dot(root), text=True,
-                       capture_output=True, check=True, timeout=120)
+        subprocess.run(
+            [dot, "-Tsvg", "-o", str(path)],
+            input=graph.to_dot(root),
+            text=True,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
     except subprocess.CalledProcessError as err:
         raise RuntimeError(f"Graphviz's dot could not draw the graph: {err.stderr.strip() or err}") from None
     except subprocess.TimeoutExpired:

@@ -28,7 +28,8 @@ what `Program.values['c']` holds -- and each older version is relabelled with th
 tool about derivatives a prime reads like one. `Program.versions['c']` lists all versions, oldest first.
 A label set by the user (``.label = ...`` or ``label=``) is never changed.
 
-Limits (constants in `micrograd.source_text`, re-exported here) bound every input: source size, bracket nesting (checked by a cheap scan
+Limits (constants in `micrograd.source_text`, re-exported here) bound every input: source size, bracket
+nesting (checked by a cheap scan
 *before* parsing, since the parser itself is the first thing a pathological input would attack), syntax tree
 depth, statement count, and the number of Values built. Evaluation touches no files, no network, nothing
 outside the Values it returns.
@@ -41,12 +42,33 @@ import math
 from dataclasses import dataclass, field
 
 from micrograd.engine import Value
-# The limits and ExpressionError are this module's public interface too (the app and tests use them from here).
-from micrograd.source_text import (MAX_DEPTH, MAX_INT_DIGITS, MAX_NESTING, MAX_NODES, MAX_SOURCE_BYTES,
-                                   MAX_STATEMENTS, ExpressionError, parse_source, position)
 
-__all__ = ["evaluate", "Program", "ExpressionError", "MAX_SOURCE_BYTES", "MAX_NESTING", "MAX_DEPTH",
-           "MAX_STATEMENTS", "MAX_NODES", "MAX_INT_DIGITS", "FUNCTIONS", "READABLE"]
+# The limits and ExpressionError are this module's public interface too (the app and tests use them from here).
+from micrograd.source_text import (
+    MAX_DEPTH,
+    MAX_INT_DIGITS,
+    MAX_NESTING,
+    MAX_NODES,
+    MAX_SOURCE_BYTES,
+    MAX_STATEMENTS,
+    ExpressionError,
+    parse_source,
+    position,
+)
+
+__all__ = [
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_INT_DIGITS",
+    "MAX_NESTING",
+    "MAX_NODES",
+    "MAX_SOURCE_BYTES",
+    "MAX_STATEMENTS",
+    "READABLE",
+    "ExpressionError",
+    "Program",
+    "evaluate",
+]
 
 FUNCTIONS = ("relu", "tanh", "exp", "log", "sigmoid")  # usable as x.tanh() or tanh(x)
 READABLE = ("data", "grad", "label")  # attributes that may be read
@@ -57,16 +79,43 @@ _HELP = "this editor understands Value(...), + - * / **, relu/tanh/exp/log/sigmo
 
 # Friendly names for refused syntax, so the message says what the learner wrote.
 _CONSTRUCTS = {
-    "If": "an if statement", "For": "a for loop", "While": "a while loop", "FunctionDef": "a function definition",
-    "AsyncFunctionDef": "a function definition", "ClassDef": "a class definition", "With": "a with block",
-    "Try": "a try block", "Raise": "raise", "Return": "return", "Delete": "del", "Global": "global",
-    "Nonlocal": "nonlocal", "Assert": "assert", "Match": "a match statement", "AnnAssign": "a type annotation",
-    "Lambda": "a lambda", "ListComp": "a list comprehension", "SetComp": "a set comprehension",
-    "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression", "Subscript": "indexing with [...]",
-    "JoinedStr": "an f-string (allowed only inside print)", "Compare": "a comparison", "BoolOp": "and/or",
-    "IfExp": "a conditional expression", "List": "a list", "Tuple": "a tuple", "Dict": "a dict", "Set": "a set",
-    "NamedExpr": "the := operator", "Await": "await", "Yield": "yield", "YieldFrom": "yield", "Starred": "*unpacking",
-    "Slice": "a slice", "Call": "a call",
+    "If": "an if statement",
+    "For": "a for loop",
+    "While": "a while loop",
+    "FunctionDef": "a function definition",
+    "AsyncFunctionDef": "a function definition",
+    "ClassDef": "a class definition",
+    "With": "a with block",
+    "Try": "a try block",
+    "Raise": "raise",
+    "Return": "return",
+    "Delete": "del",
+    "Global": "global",
+    "Nonlocal": "nonlocal",
+    "Assert": "assert",
+    "Match": "a match statement",
+    "AnnAssign": "a type annotation",
+    "Lambda": "a lambda",
+    "ListComp": "a list comprehension",
+    "SetComp": "a set comprehension",
+    "DictComp": "a dict comprehension",
+    "GeneratorExp": "a generator expression",
+    "Subscript": "indexing with [...]",
+    "JoinedStr": "an f-string (allowed only inside print)",
+    "Compare": "a comparison",
+    "BoolOp": "and/or",
+    "IfExp": "a conditional expression",
+    "List": "a list",
+    "Tuple": "a tuple",
+    "Dict": "a dict",
+    "Set": "a set",
+    "NamedExpr": "the := operator",
+    "Await": "await",
+    "Yield": "yield",
+    "YieldFrom": "yield",
+    "Starred": "*unpacking",
+    "Slice": "a slice",
+    "Call": "a call",
 }
 
 
@@ -114,6 +163,7 @@ def _number_text(x: float) -> str:
 
 # ---- the interpreter ------------------------------------------------------------------------------------
 
+
 class _Interpreter:
     def __init__(self, text: str):
         self.program = Program(source=text)
@@ -140,8 +190,9 @@ class _Interpreter:
                 raise self.error(st, "only micrograd can be imported (write `from micrograd.engine import Value`)")
         elif isinstance(st, ast.ImportFrom):
             if st.level or st.module not in _MICROGRAD_MODULES or any(a.name != "Value" or a.asname for a in st.names):
-                raise self.error(st, "only `from micrograd.engine import Value` (or `from micrograd import Value`) "
-                                     "can be imported")
+                raise self.error(
+                    st, "only `from micrograd.engine import Value` (or `from micrograd import Value`) can be imported"
+                )
         elif isinstance(st, ast.Assign):
             if len(st.targets) != 1:
                 raise self.error(st, "assign one name at a time (a = ... , not a = b = ...)")
@@ -218,8 +269,7 @@ class _Interpreter:
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
             _check_print(value, self)
             return
-        if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
-                and value.func.attr == "backward"):
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "backward":
             if value.args or value.keywords:
                 raise self.error(value, "backward() takes no arguments")
             node = self.expr(value.func.value)
@@ -229,8 +279,11 @@ class _Interpreter:
             self.program.output, self.program.backward_ran = node, True
             return
         self.expr(value)  # a refused call or name inside gets its own, more precise message
-        raise self.error(st, "this line computes something but does not keep it; "
-                             "write name = ..., name.label = '...', name.backward() or print(...)")
+        raise self.error(
+            st,
+            "this line computes something but does not keep it; "
+            "write name = ..., name.label = '...', name.backward() or print(...)",
+        )
 
     # -- expressions: each returns a Value, a float, or a str (only for labels) --
 
@@ -303,9 +356,17 @@ class _Interpreter:
                 return self.compute(where, _float_power, left, right)
             if isinstance(right, float) and right.is_integer() and abs(right) <= 1e6:
                 right = int(right)  # so the node reads "**3" like micrograd's, not "**3.0"
-            return self.compute(where, lambda a, b: a ** b, left, right)
-        symbol = {"Mod": "%", "FloorDiv": "//", "MatMult": "@", "BitAnd": "&", "BitOr": "|", "BitXor": "^",
-                  "LShift": "<<", "RShift": ">>"}.get(type(op).__name__, "this operator")
+            return self.compute(where, lambda a, b: a**b, left, right)
+        symbol = {
+            "Mod": "%",
+            "FloorDiv": "//",
+            "MatMult": "@",
+            "BitAnd": "&",
+            "BitOr": "|",
+            "BitXor": "^",
+            "LShift": "<<",
+            "RShift": ">>",
+        }.get(type(op).__name__, "this operator")
         raise self.error(where, f"{symbol} is not supported; a Value knows + - * / and **")
 
     def call(self, node: ast.Call):
@@ -325,8 +386,11 @@ class _Interpreter:
             if func.attr == "backward":
                 raise self.error(node, "call .backward() on a line by itself, like g.backward()")
             self.expr(func.value)  # in `x.f()` an error in x comes first, as Python would report it
-            raise self.error(func, f"'.{func.attr}()' is not available; a Value has .relu() .tanh() .exp() "
-                                   ".log() .sigmoid() and .backward()")
+            raise self.error(
+                func,
+                f"'.{func.attr}()' is not available; a Value has .relu() .tanh() .exp() "
+                ".log() .sigmoid() and .backward()",
+            )
         if isinstance(func, ast.Name):
             if func.id == "print":
                 raise self.error(node, "print() must be on a line by itself")
@@ -349,8 +413,9 @@ class _Interpreter:
             raise self.error(node, "Value() takes one number, like Value(2.0) or Value(2.0, label='x')")
         data = self.expr(args[0])
         if isinstance(data, Value):
-            raise self.error(args[0], "Value() takes a plain number, and this is already a Value "
-                                      "(use its .data for the number)")
+            raise self.error(
+                args[0], "Value() takes a plain number, and this is already a Value (use its .data for the number)"
+            )
         if not isinstance(data, float):
             raise self.error(args[0], "Value() takes a plain number, like Value(-4.0)")
         result = Value(data, label=label)
@@ -375,8 +440,12 @@ class _Interpreter:
             raise self.error(where, str(err)) from None
         data = result.data if isinstance(result, Value) else result
         if isinstance(data, complex) or not math.isfinite(data):
-            raise self.error(where, "the result is too large for a float (about 1.8e308 is the limit)"
-                             if isinstance(data, float) and math.isinf(data) else "the result is not a real number")
+            raise self.error(
+                where,
+                "the result is too large for a float (about 1.8e308 is the limit)"
+                if isinstance(data, float) and math.isinf(data)
+                else "the result is not a real number",
+            )
         if isinstance(result, Value):
             self.track(result, where)
         else:
@@ -409,13 +478,24 @@ def _float_power(base: float, exponent: float) -> float:
     if base == 0 and exponent < 0:
         raise ValueError(f"power of zero: 0 ** {_number_text(exponent)} is undefined (it divides by zero)")
     if base < 0 and not exponent.is_integer():
-        raise ValueError(f"power of a negative number: ({_number_text(base)}) ** {_number_text(exponent)} "
-                         "is not a real number")
+        raise ValueError(
+            f"power of a negative number: ({_number_text(base)}) ** {_number_text(exponent)} is not a real number"
+        )
     return math.pow(base, exponent)  # OverflowError at once for 10.0 ** 1e10
 
 
-_PRINT_ALLOWED = (ast.Constant, ast.Name, ast.JoinedStr, ast.FormattedValue, ast.BinOp, ast.UnaryOp, ast.keyword,
-                  ast.operator, ast.unaryop, ast.expr_context)
+_PRINT_ALLOWED = (
+    ast.Constant,
+    ast.Name,
+    ast.JoinedStr,
+    ast.FormattedValue,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.keyword,
+    ast.operator,
+    ast.unaryop,
+    ast.expr_context,
+)
 
 
 def _check_print(call: ast.Call, interpreter: _Interpreter) -> None:

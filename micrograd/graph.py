@@ -25,6 +25,7 @@ Names = Mapping[Value, str]
 
 # ---- walking ------------------------------------------------------------------------------------------
 
+
 def topological(root: Value) -> list[Value]:
     """Every distinct node of `root`'s graph, each after all of its children; `root` last."""
     order: list[Value] = []
@@ -92,6 +93,7 @@ def num(x: float) -> str:
 
 # ---- text tree ----------------------------------------------------------------------------------------
 
+
 def node_line(node: Value, ids: Mapping[Value, int]) -> str:
     """``#5 c  [+]  data -2.0000  grad 1.0000`` -- one node, as the tree shows it."""
     label = f" {node.label}" if node.label else ""
@@ -123,6 +125,7 @@ def tree_text(root: Value, max_lines: int | None = None) -> str:
 
 
 # ---- DOT and Mermaid ----------------------------------------------------------------------------------
+
 
 def _dot_record_field(text: str) -> str:
     """Escape text for one field of a Graphviz record label inside a double-quoted DOT string."""
@@ -183,6 +186,7 @@ def to_mermaid(root: Value) -> str:
 
 # ---- the chain rule as text ---------------------------------------------------------------------------
 
+
 def power_exponent(op: str) -> float | int:
     """The k of an ``**k`` op string (the engine writes it with repr: "**3", "**-1", "**0.5")."""
     k = float(op[2:])
@@ -211,8 +215,13 @@ def local_formula(node: Value, index: int, names: Names, suffix: str = "") -> st
     if op == "**" and len(kids) == 2:
         base, exponent = names[kids[0]] + suffix, names[kids[1]] + suffix
         return f"{exponent} × {base}**({exponent} - 1)" if index == 0 else f"{n} × ln({base})"
-    return {"ReLU": f"(1 if {c} > 0 else 0)", "tanh": f"(1 - {n}²)", "exp": n, "log": f"1 / {c}",
-            "sigmoid": f"{n} × (1 - {n})"}.get(op)
+    return {
+        "ReLU": f"(1 if {c} > 0 else 0)",
+        "tanh": f"(1 - {n}²)",
+        "exp": n,
+        "log": f"1 / {c}",
+        "sigmoid": f"{n} × (1 - {n})",
+    }.get(op)
 
 
 def local_derivative_text(node: Value, names: Names | None = None) -> list[str]:
@@ -243,8 +252,14 @@ class ChainStep:
     text: str  # "a.grad += b.data × c.grad  →  0.0000 += 2.0000 × -1.5000  =  -3.0000"
 
 
-def chain_rule_step(node: Value, index: int, names: Names | None = None, *,
-                    node_grad: float | None = None, child_grad: float | None = None) -> ChainStep:
+def chain_rule_step(
+    node: Value,
+    index: int,
+    names: Names | None = None,
+    *,
+    node_grad: float | None = None,
+    child_grad: float | None = None,
+) -> ChainStep:
     """Describe (without applying) the update backprop makes to child `index` of `node`.
 
     By default the numbers are the Values' current grads; a stepper that keeps its own table of grads
@@ -296,6 +311,7 @@ def forward_text(node: Value, names: Names | None = None) -> str:
 
 # ---- forward re-evaluation and the gradient check ------------------------------------------------------
 
+
 def _power(base: float, exponent: float) -> float:
     if (base == 0 and exponent < 0) or (base < 0 and not float(exponent).is_integer()):
         raise ValueError(f"({base!r}) ** {exponent!r} is not a real number")
@@ -331,8 +347,9 @@ def forward_rule(op: str):
     return _FORWARD[op]
 
 
-def forward_values(root: Value, overrides: Mapping[Value, float] | None = None,
-                   order: list[Value] | None = None) -> dict[Value, float]:
+def forward_values(
+    root: Value, overrides: Mapping[Value, float] | None = None, order: list[Value] | None = None
+) -> dict[Value, float]:
     """Recompute every node's value from the leaves, with some leaves changed (the graph is not touched).
 
     Raises ValueError/OverflowError where the math is undefined (log of a negative, ...).
@@ -352,7 +369,7 @@ def forward_values(root: Value, overrides: Mapping[Value, float] | None = None,
 def backprop_grads(root: Value) -> dict[Value, float]:
     """d(root)/d(node) for every node, by the engine's chain rule, into a new dict (grads untouched)."""
     order = root.topological_order()
-    grads: dict[Value, float] = {node: 0.0 for node in order}
+    grads: dict[Value, float] = dict.fromkeys(order, 0.0)
     grads[root] = 1.0
     for node in reversed(order):
         g = grads[node]
@@ -372,8 +389,14 @@ class GradCheckRow:
     ok: bool
 
 
-def gradient_check(root: Value, leaves: Iterable[Value] | None = None, eps: float = 1e-6, *,
-                   tolerance: float = 1e-5, stored: bool = False) -> list[GradCheckRow]:
+def gradient_check(
+    root: Value,
+    leaves: Iterable[Value] | None = None,
+    eps: float = 1e-6,
+    *,
+    tolerance: float = 1e-5,
+    stored: bool = False,
+) -> list[GradCheckRow]:
     """Backprop's gradient of `root` next to a central finite difference, for each leaf.
 
     numerical = (f(x + eps) - f(x - eps)) / (2 eps), recomputing the graph forward with `forward_values`.
@@ -398,6 +421,7 @@ def gradient_check(root: Value, leaves: Iterable[Value] | None = None, eps: floa
         scale = max(abs(backprop), abs(numerical))
         rel_error = abs_error / scale if scale > 0 else abs_error
         ok = abs_error <= tolerance * max(1.0, scale)  # False for nan
-        rows.append(GradCheckRow(leaf, names.get(leaf, leaf.label or "?"), backprop, numerical,
-                                 abs_error, rel_error, ok))
+        rows.append(
+            GradCheckRow(leaf, names.get(leaf, leaf.label or "?"), backprop, numerical, abs_error, rel_error, ok)
+        )
     return rows

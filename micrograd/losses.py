@@ -81,8 +81,9 @@ class Loss:
     def outputs(self, num_classes: int) -> int:
         """How many outputs the model needs for `num_classes` classes."""
         if not self.multiclass and num_classes > 2:
-            raise ValueError(f"{self.name} is a two-class loss, but the data has {num_classes} classes; "
-                             f"use cross_entropy")
+            raise ValueError(
+                f"{self.name} is a two-class loss, but the data has {num_classes} classes; use cross_entropy"
+            )
         return num_classes if self.multiclass else 1
 
     def sample(self, output, label) -> Value:
@@ -120,14 +121,25 @@ class Loss:
 
 
 LOSSES: dict[str, Loss] = {
-    "svm_max_margin": Loss("svm_max_margin", _svm_sample, multiclass=False,
-                           description="hinge loss relu(1 - t*s), t = +-1 (micrograd's demo)"),
-    "mse": Loss("mse", _mse_sample, multiclass=False,
-                description="squared error (s - t)^2 against t = +-1"),
-    "binary_cross_entropy": Loss("binary_cross_entropy", _bce_sample, multiclass=False,
-                                 description="logistic loss from a logit, stable for any logit"),
-    "cross_entropy": Loss("cross_entropy", _cross_entropy_sample, multiclass=True,
-                          description="softmax cross-entropy over K logits, stable for any logits"),
+    "svm_max_margin": Loss(
+        "svm_max_margin",
+        _svm_sample,
+        multiclass=False,
+        description="hinge loss relu(1 - t*s), t = +-1 (micrograd's demo)",
+    ),
+    "mse": Loss("mse", _mse_sample, multiclass=False, description="squared error (s - t)^2 against t = +-1"),
+    "binary_cross_entropy": Loss(
+        "binary_cross_entropy",
+        _bce_sample,
+        multiclass=False,
+        description="logistic loss from a logit, stable for any logit",
+    ),
+    "cross_entropy": Loss(
+        "cross_entropy",
+        _cross_entropy_sample,
+        multiclass=True,
+        description="softmax cross-entropy over K logits, stable for any logits",
+    ),
 }
 
 

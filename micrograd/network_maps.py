@@ -57,7 +57,7 @@ class Architecture:
         layers = []
         for layer, (width, fan_in) in enumerate(zip(self.widths, self.fan_ins)):
             start = self.offset(layer)
-            block = vector[start:start + width * (fan_in + 1)].reshape(width, fan_in + 1)
+            block = vector[start : start + width * (fan_in + 1)].reshape(width, fan_in + 1)
             layers.append((block[:, :fan_in], block[:, fan_in]))
         return layers
 

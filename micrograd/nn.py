@@ -66,7 +66,6 @@ def _dict(x, keys: tuple[str, ...], where: str) -> dict:
 
 
 class Module:
-
     def zero_grad(self):
         for p in self.parameters():
             p.grad = 0
@@ -88,7 +87,6 @@ class Module:
 
 
 class Neuron(Module):
-
     def __init__(self, nin, nonlin=True, *, activation=None, rng=None):
         draw = random if rng is None else rng  # the global generator, as micrograd uses it
         self.w = [Value(draw.uniform(-1, 1)) for _ in range(nin)]
@@ -123,7 +121,6 @@ class Neuron(Module):
 
 
 class Layer(Module):
-
     def __init__(self, nin, nout, **kwargs):
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
@@ -136,8 +133,7 @@ class Layer(Module):
 
     def state_dict(self) -> dict:
         """{"w": one row of weights per neuron, "b": one bias per neuron}."""
-        return {"w": [[float(w.data) for w in n.w] for n in self.neurons],
-                "b": [float(n.b.data) for n in self.neurons]}
+        return {"w": [[float(w.data) for w in n.w] for n in self.neurons], "b": [float(n.b.data) for n in self.neurons]}
 
     def load_state_dict(self, state: dict, where: str = "state") -> None:
         state = _dict(state, ("w", "b"), where)
@@ -147,8 +143,9 @@ class Layer(Module):
         staged = []
         for i, (neuron, row, b) in enumerate(zip(self.neurons, rows, biases)):
             row = _list(row, len(neuron.w), f"{where}['w'][{i}]")
-            staged.append(([_number(v, f"{where}['w'][{i}][{j}]") for j, v in enumerate(row)],
-                           _number(b, f"{where}['b'][{i}]")))
+            staged.append(
+                ([_number(v, f"{where}['w'][{i}][{j}]") for j, v in enumerate(row)], _number(b, f"{where}['b'][{i}]"))
+            )
         for neuron, (row, b) in zip(self.neurons, staged):
             neuron.load_state_dict({"w": row, "b": b})
 
@@ -157,20 +154,22 @@ class Layer(Module):
 
 
 class MLP(Module):
-
     def __init__(self, nin, nouts, *, activation="relu", output_activation="linear", rng=None):
         if not self._is_size(nin) or not all(self._is_size(n) for n in nouts) or not nouts:
-            raise ValueError(f"MLP needs a positive number of inputs and a non-empty list of positive layer sizes, "
-                             f"not MLP({nin!r}, {nouts!r})")
+            raise ValueError(
+                f"MLP needs a positive number of inputs and a non-empty list of positive layer sizes, "
+                f"not MLP({nin!r}, {nouts!r})"
+            )
         self.nin = nin
         self.nouts = list(nouts)
         self.activation = _check_activation(activation)
         self.output_activation = _check_activation(output_activation, "output_activation")
         sz = [nin] + self.nouts
         last = len(self.nouts) - 1
-        self.layers = [Layer(sz[i], sz[i + 1], rng=rng,
-                             activation=output_activation if i == last else activation)
-                       for i in range(len(self.nouts))]
+        self.layers = [
+            Layer(sz[i], sz[i + 1], rng=rng, activation=output_activation if i == last else activation)
+            for i in range(len(self.nouts))
+        ]
 
     @staticmethod
     def _is_size(n) -> bool:
@@ -189,16 +188,21 @@ class MLP(Module):
 
     def state_dict(self) -> dict:
         """The architecture and every weight, as plain JSON-ready numbers and lists."""
-        return {"nin": self.nin, "nouts": list(self.nouts), "activation": self.activation,
-                "output_activation": self.output_activation,
-                "layers": [layer.state_dict() for layer in self.layers]}
+        return {
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+            "layers": [layer.state_dict() for layer in self.layers],
+        }
 
     def load_state_dict(self, state: dict) -> None:
         state = _dict(state, ("layers",), "state")
         for key in ("nin", "nouts", "activation", "output_activation"):
             if key in state and state[key] != getattr(self, key):
-                raise ValueError(f"state is for a model with {key}={state[key]!r}, "
-                                 f"but this model has {key}={getattr(self, key)!r}")
+                raise ValueError(
+                    f"state is for a model with {key}={state[key]!r}, but this model has {key}={getattr(self, key)!r}"
+                )
         layers = _list(state["layers"], len(self.layers), "state['layers']")
         # Load into throwaway copies first, so a bad entry in a late layer leaves the model untouched.
         sz = [self.nin] + self.nouts

@@ -113,8 +113,10 @@ def schedule_from_config(config) -> Schedule:
     extra = set(config) - {"schedule", *cls.fields}
     missing = [name for name in cls.fields if name not in config and name not in cls.optional]
     if extra or missing:
-        raise ValueError(f"a {kind} schedule takes {', '.join(cls.fields)}; "
-                         + (f"missing {', '.join(missing)}" if missing else f"unexpected {', '.join(sorted(extra))}"))
+        raise ValueError(
+            f"a {kind} schedule takes {', '.join(cls.fields)}; "
+            + (f"missing {', '.join(missing)}" if missing else f"unexpected {', '.join(sorted(extra))}")
+        )
     return cls(**{name: config[name] for name in cls.fields if name in config})
 
 
@@ -192,8 +194,10 @@ class Optimizer:
             buf = np.zeros_like(like, dtype=np.float64)
             setattr(self, name, buf)
         elif buf.shape != like.shape:
-            raise ValueError(f"{self.name} was updating {buf.shape[0]} parameters and now got {like.shape[0]}; "
-                             f"call reset() when the model changes")
+            raise ValueError(
+                f"{self.name} was updating {buf.shape[0]} parameters and now got {like.shape[0]}; "
+                f"call reset() when the model changes"
+            )
         return buf
 
 
@@ -227,8 +231,12 @@ class SGD(Optimizer):
         data -= lr * grad  # micrograd's p.data -= learning_rate * p.grad
 
     def to_config(self) -> dict:
-        return {"optimizer": self.name, "lr": self.schedule.to_config(),
-                "momentum": self.momentum, "weight_decay": self.weight_decay}
+        return {
+            "optimizer": self.name,
+            "lr": self.schedule.to_config(),
+            "momentum": self.momentum,
+            "weight_decay": self.weight_decay,
+        }
 
 
 class AdamW(Optimizer):
@@ -261,8 +269,13 @@ class AdamW(Optimizer):
         data -= step_size * (m / denom)
 
     def to_config(self) -> dict:
-        return {"optimizer": self.name, "lr": self.schedule.to_config(), "betas": list(self.betas),
-                "eps": self.eps, "weight_decay": self.weight_decay}
+        return {
+            "optimizer": self.name,
+            "lr": self.schedule.to_config(),
+            "betas": list(self.betas),
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+        }
 
 
 OPTIMIZERS = {"sgd": SGD, "adamw": AdamW}

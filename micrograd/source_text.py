@@ -37,6 +37,7 @@ def parse_source(source: str | bytes) -> tuple[str, ast.Module]:
 
 # ---- reading and parsing, defensively -----------------------------------------------------------------
 
+
 def _decode(source: str | bytes) -> str:
     if isinstance(source, (bytes, bytearray)):
         if len(source) > MAX_SOURCE_BYTES:
@@ -127,8 +128,11 @@ def _check_depth(tree: ast.AST, text: str) -> None:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             line, col = position(node, text.split("\n"))
-            raise ExpressionError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels); "
-                                  "split it over several lines", line, col)
+            raise ExpressionError(
+                f"the expression is nested too deeply (more than {MAX_DEPTH} levels); split it over several lines",
+                line,
+                col,
+            )
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 

@@ -21,8 +21,8 @@ from typing import NamedTuple
 from micrograd import graph
 from micrograd.engine import Value
 
-
 # ---- names in rule text ----------------------------------------------------------------------------
+
 
 def _names(ids: Mapping[Value, int]) -> dict[Value, str]:
     """graph.py's names (label, or ``#id``), made unambiguous for a graph built by hand.
@@ -75,6 +75,7 @@ def _seed_text(name: str) -> str:
 
 # ---- backward --------------------------------------------------------------------------------------
 
+
 class ChildUpdate(NamedTuple):
     """One application of the chain rule: ``child.grad += local * node.grad``.
 
@@ -98,8 +99,9 @@ class ChildUpdate(NamedTuple):
 
         Made on demand: a whole-batch graph has ~100,000 updates and a viewer reads a handful.
         """
-        return graph.chain_rule_step(self.node, self.index, self.names,
-                                     node_grad=self.node_grad, child_grad=self.before).text
+        return graph.chain_rule_step(
+            self.node, self.index, self.names, node_grad=self.node_grad, child_grad=self.before
+        ).text
 
 
 @dataclass(frozen=True)
@@ -204,10 +206,10 @@ class BackwardStepper(_Stepping):
                     before = grads.get(id(child), 0)
                     after = self.combine(before, local * g)  # the engine's line, so the numbers are its numbers
                     grads[id(child)] = after
-                    updates.append(self.update_class(node, index, child, local, g, before, after, was_pending,
-                                                     self.names))
-                steps.append(BackwardStep(len(steps) + 1, node, g, node is self.root, tuple(updates),
-                                          self.names))
+                    updates.append(
+                        self.update_class(node, index, child, local, g, before, after, was_pending, self.names)
+                    )
+                steps.append(BackwardStep(len(steps) + 1, node, g, node is self.root, tuple(updates), self.names))
         return steps
 
     # ---- moving ----------------------------------------------------------------------------------
@@ -272,6 +274,7 @@ class BackwardStepper(_Stepping):
 
 
 # ---- forward ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ForwardStep:

@@ -21,7 +21,8 @@ import numpy as np
 
 from micrograd.compiled import Cancelled, Program
 from micrograd.engine import Value
-from micrograd.losses import LOSSES, l2 as l2_loss
+from micrograd.losses import LOSSES
+from micrograd.losses import l2 as l2_loss
 from micrograd.optim import SGD, linear
 
 ENGINES = ("compiled", "reference")
@@ -89,8 +90,9 @@ class _ReferenceEngine:
     def scores(self, X) -> np.ndarray:
         # One sample's graph at a time, dropped at once: a grid of 25,600 points never holds them all.
         model = self.t.model
-        rows = [[o.data for o in _as_list(model([Value(x) for x in row]))]
-                for row in np.asarray(X, dtype=float).tolist()]
+        rows = [
+            [o.data for o in _as_list(model([Value(x) for x in row]))] for row in np.asarray(X, dtype=float).tolist()
+        ]
         return np.array(rows, dtype=float).reshape(len(X), -1)
 
     def backward(self, root: Value) -> None:
@@ -166,8 +168,16 @@ class _CompiledEngine:
         self.outs = [out] if isinstance(out, Value) else list(out)
         # The label enters a sample's graph as constants (svm's t = +-1), so trace once per class; when the
         # traces differ only in those constants, one program runs every sample with a constant row per sample.
-        programs = [Program(self.outs + [t.loss.sample(out, k)], inputs=self.inputs, params=t.parameters,
-                            param_data=self.params, leaf_grads=False) for k in range(t.num_classes)]
+        programs = [
+            Program(
+                self.outs + [t.loss.sample(out, k)],
+                inputs=self.inputs,
+                params=t.parameters,
+                param_data=self.params,
+                leaf_grads=False,
+            )
+            for k in range(t.num_classes)
+        ]
         self.merged = all(p.structure == programs[0].structure for p in programs)
         self.programs = programs[:1] if self.merged else programs
         self.constant_table = np.stack([p.constants for p in programs], axis=1)  # (constants, classes)
@@ -180,10 +190,11 @@ class _CompiledEngine:
 
     def scores(self, X) -> np.ndarray:
         if self.predictor is None:
-            self.predictor = Program(self.outs, inputs=self.inputs, params=self.t.parameters,
-                                     param_data=self.params, leaf_grads=False)
+            self.predictor = Program(
+                self.outs, inputs=self.inputs, params=self.t.parameters, param_data=self.params, leaf_grads=False
+            )
         X = np.asarray(X, dtype=float)
-        chunks = [np.array(self.predictor.forward(X[i:i + SCORE_CHUNK].T)).T for i in range(0, len(X), SCORE_CHUNK)]
+        chunks = [np.array(self.predictor.forward(X[i : i + SCORE_CHUNK].T)).T for i in range(0, len(X), SCORE_CHUNK)]
         self.predictor.vals = self.predictor.grads = None  # a grid's arrays are not kept between pictures
         return np.concatenate(chunks) if chunks else np.zeros((0, len(self.outs)))
 
@@ -228,8 +239,20 @@ class _CompiledEngine:
 class Trainer:
     """Trains ``model`` on ``X`` (n, features) and ``y`` (n,) class indices, one `step()` at a time."""
 
-    def __init__(self, model, X, y, *, loss="svm_max_margin", l2=1e-4, optimizer=None, batch_size=None,
-                 engine="compiled", seed=0, zero_grad=True):
+    def __init__(
+        self,
+        model,
+        X,
+        y,
+        *,
+        loss="svm_max_margin",
+        l2=1e-4,
+        optimizer=None,
+        batch_size=None,
+        engine="compiled",
+        seed=0,
+        zero_grad=True,
+    ):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         if loss not in LOSSES:
@@ -264,8 +287,10 @@ class Trainer:
         probe = model([Value(x) for x in X[0].tolist()])
         outputs = 1 if isinstance(probe, Value) else len(probe)
         if outputs != self.loss.outputs(self.num_classes):
-            raise ValueError(f"{self.loss.name} needs {self.loss.outputs(self.num_classes)} model output(s) for "
-                             f"{self.num_classes} classes, but the model has {outputs}")
+            raise ValueError(
+                f"{self.loss.name} needs {self.loss.outputs(self.num_classes)} model output(s) for "
+                f"{self.num_classes} classes, but the model has {outputs}"
+            )
         self.engine = (_CompiledEngine if engine == "compiled" else _ReferenceEngine)(self)
 
     def _classes(self, scores: np.ndarray) -> np.ndarray:
@@ -279,7 +304,7 @@ class Trainer:
         rng_state, last_batch = self.rng.bit_generator.state, self.last_batch  # a cancelled step gives them back
         idx = None
         if self.batch_size is not None and self.batch_size < len(self.X):
-            idx = self.rng.permutation(len(self.X))[:self.batch_size]  # micrograd's demo draws the same way
+            idx = self.rng.permutation(len(self.X))[: self.batch_size]  # micrograd's demo draws the same way
         self.last_batch = idx
         y = self.y if idx is None else self.y[idx]
         error = ""
@@ -306,8 +331,17 @@ class Trainer:
         else:  # keep the last good parameters; the caller sees finite=False and stops
             lr = self.optimizer.lr
             error = error or ("the loss is not finite" if not math.isfinite(loss) else "a gradient is not finite")
-        return StepResult(self.steps_done - finite, loss, data_loss, reg_loss, accuracy, lr,
-                          time.perf_counter() - start, finite, error)
+        return StepResult(
+            self.steps_done - finite,
+            loss,
+            data_loss,
+            reg_loss,
+            accuracy,
+            lr,
+            time.perf_counter() - start,
+            finite,
+            error,
+        )
 
     def retune(self, *, loss=None, l2=None, optimizer=None, batch_size=None, engine=None) -> None:
         """Change settings between steps, keeping the weights, the step count and the minibatch generator.
@@ -322,8 +356,10 @@ class Trainer:
                 raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
             new = LOSSES[loss]
             if new.outputs(self.num_classes) != self.loss.outputs(self.num_classes):
-                raise ValueError(f"{loss} needs {new.outputs(self.num_classes)} model output(s), "
-                                 f"the model has {self.loss.outputs(self.num_classes)}")
+                raise ValueError(
+                    f"{loss} needs {new.outputs(self.num_classes)} model output(s), "
+                    f"the model has {self.loss.outputs(self.num_classes)}"
+                )
             self.loss, rebuild = new, True
         if l2 is not None and float(l2) != self.l2:
             self.l2, rebuild = float(l2), True

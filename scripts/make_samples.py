@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
-from tui import session  # noqa: E402
+from tui import session
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "tui" / "sample_sessions"  # package data: the wheel ships them (tui.samples reads them by name)
@@ -86,9 +86,14 @@ def readme_expression():
         wb.select(label)
     a, b, g = (wb.program.values[k] for k in "abg")
     assert close(g.data, 24.7041) and close(a.grad, 138.8338) and close(b.grad, 645.5773), (g, a, b)
-    return wb, "micrograd's README expression", (
-        "The expression from micrograd's README: press backward and read the gradients. The README's numbers: "
-        "g = 24.7041, dg/da = 138.8338, dg/db = 645.5773.")
+    return (
+        wb,
+        "micrograd's README expression",
+        (
+            "The expression from micrograd's README: press backward and read the gradients. The README's numbers: "
+            "g = 24.7041, dg/da = 138.8338, dg/db = 645.5773."
+        ),
+    )
 
 
 def tanh_neuron():
@@ -104,10 +109,15 @@ def tanh_neuron():
         wb.select(label)
     values = wb.program.values
     assert close(values["x1"].grad, -1.5) and close(values["w2"].grad, 0.0) and close(values["x2"].grad, 0.5)
-    return wb, "The lecture's tanh neuron", (
-        "One neuron from Karpathy's micrograd lecture: o = tanh(x1*w1 + x2*w2 + b). Backward gives "
-        "do/dx1 = -1.5, do/dw1 = 1.0, do/dx2 = 0.5, do/dw2 = 0. Then tanh is written out with exp: "
-        "a bigger graph, the same gradients.")
+    return (
+        wb,
+        "The lecture's tanh neuron",
+        (
+            "One neuron from Karpathy's micrograd lecture: o = tanh(x1*w1 + x2*w2 + b). Backward gives "
+            "do/dx1 = -1.5, do/dw1 = 1.0, do/dx2 = 0.5, do/dw2 = 0. Then tanh is written out with exp: "
+            "a bigger graph, the same gradients."
+        ),
+    )
 
 
 def walk(wb, mode: str, overwrite: bool = False):
@@ -134,13 +144,18 @@ def backprop_walkthrough():
     for label in ("x1", "w1"):
         wb.select(label)
     assert all(close(values[k].grad, g) for k, g in grads.items()), (values, grads)
-    return wb, "Backprop, one node at a time: the tanh neuron", (
-        "The lecture's neuron o = tanh(x1*w1 + x2*w2 + b), one node per action: space plays and pauses, → and "
-        "← step, Home and End jump, Escape leaves replay. The forward pass fills in the data, leaves first, up "
-        "to o = 0.7071; the backward pass starts at o.grad = 1 and applies the chain rule node by node, the "
-        "inspector showing each update with its numbers (grads not reached yet are pending), and ends at "
-        "do/dx1 = -1.5, do/dw1 = 1.0, do/dx2 = 0.5, do/dw2 = 0. The stepper never changes the Values; the real "
-        "backward (F2) at the end writes the same gradients.")
+    return (
+        wb,
+        "Backprop, one node at a time: the tanh neuron",
+        (
+            "The lecture's neuron o = tanh(x1*w1 + x2*w2 + b), one node per action: space plays and pauses, → and "
+            "← step, Home and End jump, Escape leaves replay. The forward pass fills in the data, leaves first, up "
+            "to o = 0.7071; the backward pass starts at o.grad = 1 and applies the chain rule node by node, the "
+            "inspector showing each update with its numbers (grads not reached yet are pending), and ends at "
+            "do/dx1 = -1.5, do/dw1 = 1.0, do/dx2 = 0.5, do/dw2 = 0. The stepper never changes the Values; the real "
+            "backward (F2) at the end writes the same gradients."
+        ),
+    )
 
 
 def overwrite_pitfall():
@@ -162,30 +177,42 @@ def overwrite_pitfall():
     wb.step_through("off")
     wb.backward()
     assert close(values["a"].grad, -3.0) and close(values["b"].grad, -8.0), values
-    return wb, "Pitfall: '=' instead of '+=' in backward", (
-        "The lecture's bug: a backward that sets child.grad = local × grad instead of adding to it. Right for a "
-        "tree, wrong for a node used twice. In b = a + a the stepper, with the pitfall on, sets a.grad = 1 and "
-        "then overwrites it with 1 again; the pitfall off (o) adds the two contributions: a.grad = 2. Then "
-        f"F = (a*b)*(a+b) with a = -2, b = 3, where a and b are each used twice: '=' gives da = "
-        f"{wrong_grads[0]:g}, db = {wrong_grads[1]:g}; '+=' gives the right -3 and -8, the same as the real "
-        "backward at the end. Space plays, → and ← step one action; ctrl+n after leaving replay checks grads "
-        "against finite differences.")
+    return (
+        wb,
+        "Pitfall: '=' instead of '+=' in backward",
+        (
+            "The lecture's bug: a backward that sets child.grad = local × grad instead of adding to it. Right for a "
+            "tree, wrong for a node used twice. In b = a + a the stepper, with the pitfall on, sets a.grad = 1 and "
+            "then overwrites it with 1 again; the pitfall off (o) adds the two contributions: a.grad = 2. Then "
+            f"F = (a*b)*(a+b) with a = -2, b = 3, where a and b are each used twice: '=' gives da = "
+            f"{wrong_grads[0]:g}, db = {wrong_grads[1]:g}; '+=' gives the right -3 and -8, the same as the real "
+            "backward at the end. Space plays, → and ← step one action; ctrl+n after leaving replay checks grads "
+            "against finite differences."
+        ),
+    )
 
 
 def tiny_mlp():
-    config = {"data": {"name": "tiny"},
-              "model": {"layers": [4, 4, 1], "activation": "tanh", "output_activation": "tanh", "seed": 1337},
-              "training": {"loss": "mse", "l2": 0.0, "optimizer": "sgd", "lr": {"schedule": "constant", "lr": 0.2}}}
+    config = {
+        "data": {"name": "tiny"},
+        "model": {"layers": [4, 4, 1], "activation": "tanh", "output_activation": "tanh", "seed": 1337},
+        "training": {"loss": "mse", "l2": 0.0, "optimizer": "sgd", "lr": {"schedule": "constant", "lr": 0.2}},
+    }
     wb = session.new_workbench(config)
     for _ in range(3):
         wb.step()
     wb.train(47)
     first, last = wb.history[0], wb.history[-1]
     assert last["loss"] < 0.05 * first["loss"] and last["accuracy"] == 1.0, (first, last)
-    return wb, "The lecture's MLP(3, [4, 4, 1]) on 4 samples", (
-        "The lecture's tiny network: 3 inputs, two tanh layers of 4, one tanh output, trained with mean squared "
-        "error on its 4 samples (targets 1, -1, -1, 1). The lecture sums the loss with lr 0.05; the mean of 4 "
-        "with lr 0.2 is the same step. Three single steps, then 47 more: the loss falls towards 0.")
+    return (
+        wb,
+        "The lecture's MLP(3, [4, 4, 1]) on 4 samples",
+        (
+            "The lecture's tiny network: 3 inputs, two tanh layers of 4, one tanh output, trained with mean squared "
+            "error on its 4 samples (targets 1, -1, -1, 1). The lecture sums the loss with lr 0.05; the mean of 4 "
+            "with lr 0.2 is the same step. Three single steps, then 47 more: the loss falls towards 0."
+        ),
+    )
 
 
 def moons_demo():
@@ -193,10 +220,15 @@ def moons_demo():
     wb.train(100)
     last = wb.history[-1]
     assert last["accuracy"] == 1.0 and last["step"] == 99, last  # steps count from 0, as in demo.ipynb
-    return wb, "micrograd's moons demo", (
-        "micrograd's demo.ipynb: 100 two-moons points, MLP(2, [16, 16, 1]) with relu, the SVM max-margin loss "
-        "plus 1e-4 L2, SGD with the learning rate falling from 1.0 to 0.1 over 100 steps. It reaches 100% "
-        "accuracy; open the decision boundary to see it.")
+    return (
+        wb,
+        "micrograd's moons demo",
+        (
+            "micrograd's demo.ipynb: 100 two-moons points, MLP(2, [16, 16, 1]) with relu, the SVM max-margin loss "
+            "plus 1e-4 L2, SGD with the learning rate falling from 1.0 to 0.1 over 100 steps. It reaches 100% "
+            "accuracy; open the decision boundary to see it."
+        ),
+    )
 
 
 def tanh_vs_relu():
@@ -207,11 +239,16 @@ def tanh_vs_relu():
     wb.train(100)
     tanh = wb.history[-1]
     assert math.isfinite(relu["loss"]) and math.isfinite(tanh["loss"]), (relu, tanh)
-    return wb, "relu, then tanh, on the moons", (
-        f"The moons demo twice: first with relu (final loss {relu['loss']:.4f}, accuracy {relu['accuracy']:.0%}), "
-        f"then the same seeds with tanh hidden units (final loss {tanh['loss']:.4f}, accuracy "
-        f"{tanh['accuracy']:.0%}). Changing the activation rebuilds the model, so both start from the same "
-        "random weights.")
+    return (
+        wb,
+        "relu, then tanh, on the moons",
+        (
+            f"The moons demo twice: first with relu (final loss {relu['loss']:.4f}, accuracy {relu['accuracy']:.0%}), "
+            f"then the same seeds with tanh hidden units (final loss {tanh['loss']:.4f}, accuracy "
+            f"{tanh['accuracy']:.0%}). Changing the activation rebuilds the model, so both start from the same "
+            "random weights."
+        ),
+    )
 
 
 def diverging_lr():
@@ -224,32 +261,48 @@ def diverging_lr():
     wb.train(100)
     calm = wb.history[-1]
     assert math.isfinite(calm["loss"]) and calm["accuracy"] > 0.8, calm
-    return wb, "A learning rate that diverges", (
-        f"The moons with mean squared error and a learning rate of 10: every step overshoots, the weights grow, "
-        f"and at step {blown['step']} the loss is no longer a finite number, so training stops there. Lowering "
-        f"the rate to 0.05 rebuilds the model and it trains calmly (accuracy {calm['accuracy']:.0%} after 100 "
-        "steps). When a loss turns NaN or infinite, try a smaller learning rate.")
+    return (
+        wb,
+        "A learning rate that diverges",
+        (
+            f"The moons with mean squared error and a learning rate of 10: every step overshoots, the weights grow, "
+            f"and at step {blown['step']} the loss is no longer a finite number, so training stops there. Lowering "
+            f"the rate to 0.05 rebuilds the model and it trains calmly (accuracy {calm['accuracy']:.0%} after 100 "
+            "steps). When a loss turns NaN or infinite, try a smaller learning rate."
+        ),
+    )
 
 
 def yinyang_adamw():
-    config = {"data": {"name": "yinyang", "samples": 150, "noise": 0.0, "seed": 1337},
-              "model": {"layers": [16, 16, 3], "activation": "relu", "seed": 1337},
-              "training": {"loss": "cross_entropy", "l2": 0.0, "optimizer": "adamw",
-                           "lr": {"schedule": "cosine", "start": 0.05, "end": 0.001, "steps": 300}}}
+    config = {
+        "data": {"name": "yinyang", "samples": 150, "noise": 0.0, "seed": 1337},
+        "model": {"layers": [16, 16, 3], "activation": "relu", "seed": 1337},
+        "training": {
+            "loss": "cross_entropy",
+            "l2": 0.0,
+            "optimizer": "adamw",
+            "lr": {"schedule": "cosine", "start": 0.05, "end": 0.001, "steps": 300},
+        },
+    }
     wb = session.new_workbench(config)
     wb.train(300)
     last = wb.history[-1]
     assert last["accuracy"] > 0.9, last
-    return wb, "Three classes: yin-yang with cross-entropy and AdamW", (
-        "The yin-yang dataset has three classes (yin, yang and the two dots), so the network ends in 3 outputs "
-        "and the loss is cross-entropy over their softmax. AdamW (the update of torch.optim.AdamW, with its "
-        f"weight decay) with a cosine learning rate from 0.05 to 0.001 reaches {last['accuracy']:.0%} "
-        "accuracy in 300 steps.")
+    return (
+        wb,
+        "Three classes: yin-yang with cross-entropy and AdamW",
+        (
+            "The yin-yang dataset has three classes (yin, yang and the two dots), so the network ends in 3 outputs "
+            "and the loss is cross-entropy over their softmax. AdamW (the update of torch.optim.AdamW, with its "
+            f"weight decay) with a cosine learning rate from 0.05 to 0.001 reaches {last['accuracy']:.0%} "
+            "accuracy in 300 steps."
+        ),
+    )
 
 
 def network_view():
-    from tui.network_view_state import Snapshot, architecture
     from micrograd.network_maps import active_counts
+    from tui.network_view_state import Snapshot, architecture
 
     wb = session.new_workbench()  # micrograd's demo
     wb.select_neuron(0, 0)  # a selected neuron: the app shows the network view
@@ -265,21 +318,33 @@ def network_view():
     wb.train(40)
     last = wb.history[-1]
     assert last["accuracy"] == 1.0 and last["step"] == 99, last
-    return wb, "Watching the network learn, and killing a neuron", (
-        "micrograd's moons demo with the network view open (ctrl+f): every neuron a map of its output over "
-        "the plane, the weights between layers, the output neuron the decision boundary in miniature. After "
-        f"60 steps (loss {before['loss']:.4f}) neuron L2.n4 is active on {alive} of {len(wb.X)} samples; its "
-        f"bias set by hand to -20, no sample activates it any more (the inspector says dead) and the loss jumps "
-        f"to {entry['loss']:.4f}. The other neurons adjust: 40 more steps bring it down to {last['loss']:.4f}, "
-        f"accuracy {last['accuracy']:.0%} (the undamaged demo ends at 0.0110). "
-        "In the view, arrows select a neuron, [ and ] a weight, Enter edits it, g opens its graph.")
+    return (
+        wb,
+        "Watching the network learn, and killing a neuron",
+        (
+            "micrograd's moons demo with the network view open (ctrl+f): every neuron a map of its output over "
+            "the plane, the weights between layers, the output neuron the decision boundary in miniature. After "
+            f"60 steps (loss {before['loss']:.4f}) neuron L2.n4 is active on {alive} of {len(wb.X)} samples; its "
+            f"bias set by hand to -20, no sample activates it any more (the inspector says dead) and the loss jumps "
+            f"to {entry['loss']:.4f}. The other neurons adjust: 40 more steps bring it down to {last['loss']:.4f}, "
+            f"accuracy {last['accuracy']:.0%} (the undamaged demo ends at 0.0110). "
+            "In the view, arrows select a neuron, [ and ] a weight, Enter edits it, g opens its graph."
+        ),
+    )
 
 
-SAMPLES = {"readme_expression": readme_expression, "tanh_neuron": tanh_neuron,
-           "backprop_walkthrough": backprop_walkthrough, "overwrite_pitfall": overwrite_pitfall,
-           "tiny_mlp_mse": tiny_mlp,
-           "moons_demo": moons_demo, "tanh_vs_relu": tanh_vs_relu, "diverging_lr": diverging_lr,
-           "yinyang_adamw": yinyang_adamw, "network_view": network_view}
+SAMPLES = {
+    "readme_expression": readme_expression,
+    "tanh_neuron": tanh_neuron,
+    "backprop_walkthrough": backprop_walkthrough,
+    "overwrite_pitfall": overwrite_pitfall,
+    "tiny_mlp_mse": tiny_mlp,
+    "moons_demo": moons_demo,
+    "tanh_vs_relu": tanh_vs_relu,
+    "diverging_lr": diverging_lr,
+    "yinyang_adamw": yinyang_adamw,
+    "network_view": network_view,
+}
 
 
 def main() -> None:

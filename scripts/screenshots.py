@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from rich.cells import cell_len  # noqa: E402
+from rich.cells import cell_len
 
-from tui.app import MicrogradApp  # noqa: E402
+from tui.app import MicrogradApp
 
 SIZE = (100, 30)
 SAMPLE = ROOT / "tui" / "sample_sessions" / "tanh_vs_relu.json"
@@ -75,6 +75,7 @@ async def train(app, pilot) -> None:
 
 
 # ---- the shots ------------------------------------------------------------------------------------------------
+
 
 async def shot_main(app, pilot) -> None:
     """The start screen: README expression evaluated, its graph in the tree, moons ready to train."""
@@ -179,6 +180,7 @@ SHOTS = [
 
 # ---- running them ---------------------------------------------------------------------------------------------
 
+
 async def take(name, drive, prepare, out: Path) -> Path:
     app = new_app()
     if prepare is not None:
@@ -231,7 +233,12 @@ def to_png(svg: Path, converter: str | None) -> Path:
         return svg
     png = svg.with_suffix(".png")
     svg.write_text(for_librsvg(svg.read_text(encoding="utf-8")), encoding="utf-8")
-    subprocess.run([converter, "--zoom", str(PNG_ZOOM), "--format", "png", "--output", str(png), str(svg)], check=True, capture_output=True, text=True)
+    subprocess.run(
+        [converter, "--zoom", str(PNG_ZOOM), "--format", "png", "--output", str(png), str(svg)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     svg.unlink()
     return png
 
@@ -239,8 +246,9 @@ def to_png(svg: Path, converter: str | None) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="output folder")
-    parser.add_argument("--only", nargs="*", metavar="NAME", help="only these shots: " +
-                        ", ".join(name for name, _, _ in SHOTS))
+    parser.add_argument(
+        "--only", nargs="*", metavar="NAME", help="only these shots: " + ", ".join(name for name, _, _ in SHOTS)
+    )
     args = parser.parse_args(argv)
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)

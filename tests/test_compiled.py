@@ -23,6 +23,7 @@ def close(a, b, rel=1e-9, abs_=1e-12):
 # A recipe is a list of steps over earlier nodes; `build` turns it into Values. Operands that could leave a
 # function's domain are squashed first (sigmoid + 0.5 is in (0.5, 1.5)), so every recipe is well defined.
 
+
 def positive(v):
     return v.sigmoid() + 0.5
 
@@ -46,11 +47,19 @@ STEPS = {
 }
 
 dyadic = st.integers(-16, 16).map(lambda i: i / 8)  # sums of these are exact, so no engine sits on a kink by rounding
-step = st.tuples(st.sampled_from(sorted(STEPS) + ["sum", "dot"]), st.integers(0, 10**6), st.integers(0, 10**6),
-                 st.sampled_from([-2, -1, 0.5, 1.5, 2, 3]))
-recipe = st.fixed_dictionaries({"leaves": st.lists(dyadic, min_size=2, max_size=5),
-                                "steps": st.lists(step, min_size=1, max_size=12),
-                                "params": st.lists(st.booleans(), min_size=5, max_size=5)})
+step = st.tuples(
+    st.sampled_from(sorted(STEPS) + ["sum", "dot"]),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+    st.sampled_from([-2, -1, 0.5, 1.5, 2, 3]),
+)
+recipe = st.fixed_dictionaries(
+    {
+        "leaves": st.lists(dyadic, min_size=2, max_size=5),
+        "steps": st.lists(step, min_size=1, max_size=12),
+        "params": st.lists(st.booleans(), min_size=5, max_size=5),
+    }
+)
 
 
 def build(r, leaf_values=None):
@@ -62,7 +71,7 @@ def build(r, leaf_values=None):
         if name == "sum":
             out = Value.sum(nodes[-3:] + [v])
         elif name == "dot":  # parameter * node terms in one sum: the folded, matrix-product path
-            out = Value.sum([leaves[0]] + [p * n for p, n in zip(leaves, nodes[-len(leaves):][::-1])])
+            out = Value.sum([leaves[0]] + [p * n for p, n in zip(leaves, nodes[-len(leaves) :][::-1])])
         else:
             out = STEPS[name](v, w, k)
         nodes.append(out)
@@ -143,6 +152,7 @@ def test_parameter_grads_match_finite_differences(r):
 
 # ---- micrograd's demo graph ---------------------------------------------------------------------------
 
+
 def demo_loss(model, X, y):
     scores = [model([Value(a), Value(b)]) for a, b in X]
     losses = [(1 + -yi * s).relu() for yi, s in zip(y, scores)]
@@ -210,12 +220,16 @@ def test_structure_equal_when_only_constants_differ():
 
 # ---- errors ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("node", [
-    Value(1.0, (Value(2.0),), "sin", _local=(0.5,)),
-    Value(1.0, (Value(2.0),), "**two", _local=(0.5,)),
-    Value(1.0, (Value(2.0), Value(3.0)), "*", _local=(1.0,)),
-    Value(1.0, (Value(2.0), Value(3.0)), "tanh", _local=(1.0, 1.0)),
-])
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        Value(1.0, (Value(2.0),), "sin", _local=(0.5,)),
+        Value(1.0, (Value(2.0),), "**two", _local=(0.5,)),
+        Value(1.0, (Value(2.0), Value(3.0)), "*", _local=(1.0,)),
+        Value(1.0, (Value(2.0), Value(3.0)), "tanh", _local=(1.0, 1.0)),
+    ],
+)
 def test_unsupported_graph_is_a_clear_error(node):
     with pytest.raises(CompileError, match="cannot compile"):
         Program(node * 2)
@@ -227,15 +241,18 @@ def test_non_leaf_input_is_rejected():
         Program(a * 2, inputs=[a + 1])
 
 
-@pytest.mark.parametrize("make, x, message", [
-    (lambda x: x.log(), -1.0, "log of a non-positive number"),
-    (lambda x: x.log(), 0.0, "log of a non-positive number"),
-    (lambda x: x.exp(), 1000.0, "exp overflow"),
-    (lambda x: x**-1, 0.0, "power of zero"),
-    (lambda x: x**0.5, -4.0, "power of a negative number"),
-    (lambda x: x**3, 1e200, "power overflow"),
-    (lambda x: x ** Value(0.5), -4.0, "power of a negative number"),
-])
+@pytest.mark.parametrize(
+    "make, x, message",
+    [
+        (lambda x: x.log(), -1.0, "log of a non-positive number"),
+        (lambda x: x.log(), 0.0, "log of a non-positive number"),
+        (lambda x: x.exp(), 1000.0, "exp overflow"),
+        (lambda x: x**-1, 0.0, "power of zero"),
+        (lambda x: x**0.5, -4.0, "power of a negative number"),
+        (lambda x: x**3, 1e200, "power overflow"),
+        (lambda x: x ** Value(0.5), -4.0, "power of a negative number"),
+    ],
+)
 def test_domain_errors_match_the_reference(make, x, message):
     leaf = Value(1.0, label="x")
     program = Program(make(leaf), inputs=[leaf])

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from micrograd import cost, datasets, losses
-from micrograd.compiled import Program
 from micrograd.engine import Value
 from micrograd.nn import MLP
 from micrograd.train import Trainer
@@ -25,19 +24,31 @@ def reference_graph(inputs, layers, samples, loss, activation="relu", output_act
     return total, len(total.topological_order()), classes
 
 
-@pytest.mark.parametrize("inputs, layers, loss, activation, output_activation", [
-    (2, [16, 16, 1], "svm_max_margin", "relu", "linear"),  # micrograd's demo
-    (3, [4, 4, 1], "mse", "tanh", "tanh"),  # the lecture
-    (2, [8, 1, 1], "binary_cross_entropy", "sigmoid", "linear"),  # a width-1 hidden layer
-    (2, [5, 3], "cross_entropy", "relu", "linear"),
-    (2, [6, 6, 4], "cross_entropy", "linear", "relu"),
-])
+@pytest.mark.parametrize(
+    "inputs, layers, loss, activation, output_activation",
+    [
+        (2, [16, 16, 1], "svm_max_margin", "relu", "linear"),  # micrograd's demo
+        (3, [4, 4, 1], "mse", "tanh", "tanh"),  # the lecture
+        (2, [8, 1, 1], "binary_cross_entropy", "sigmoid", "linear"),  # a width-1 hidden layer
+        (2, [5, 3], "cross_entropy", "relu", "linear"),
+        (2, [6, 6, 4], "cross_entropy", "linear", "relu"),
+    ],
+)
 def test_reference_node_counts_are_exact(inputs, layers, loss, activation, output_activation):
     samples = 7
     _, nodes, classes = reference_graph(inputs, layers, samples, loss, activation, output_activation)
-    e = cost.estimate(inputs=inputs, layers=layers, samples=samples, engine="reference", classes=classes,
-                      multiclass=losses.LOSSES[loss].multiclass, loss=loss, activation=activation,
-                      output_activation=output_activation, l2=True)
+    e = cost.estimate(
+        inputs=inputs,
+        layers=layers,
+        samples=samples,
+        engine="reference",
+        classes=classes,
+        multiclass=losses.LOSSES[loss].multiclass,
+        loss=loss,
+        activation=activation,
+        output_activation=output_activation,
+        l2=True,
+    )
     assert e.graph_nodes == nodes
 
 

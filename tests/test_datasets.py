@@ -93,20 +93,24 @@ def test_every_dataset_is_seeded_and_shaped_alike(name):
         assert not np.array_equal(X, make(60, 0.1, 8)[0])
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: moons(0, 0.1, 1), "number of samples"),
-    (lambda: moons(10.5, 0.1, 1), "number of samples"),
-    (lambda: moons(10, -0.1, 1), "noise"),
-    (lambda: circles(10, 0.1, 1, factor=1.5), "factor"),
-    (lambda: blobs(10, 0.1, 1, classes=1), "at least 2 classes"),
-    (lambda: yinyang(2, 0.1, 1), "number of samples"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: moons(0, 0.1, 1), "number of samples"),
+        (lambda: moons(10.5, 0.1, 1), "number of samples"),
+        (lambda: moons(10, -0.1, 1), "noise"),
+        (lambda: circles(10, 0.1, 1, factor=1.5), "factor"),
+        (lambda: blobs(10, 0.1, 1, classes=1), "at least 2 classes"),
+        (lambda: yinyang(2, 0.1, 1), "number of samples"),
+    ],
+)
 def test_bad_arguments_are_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
 
 
 # ---- CSV ---------------------------------------------------------------------------------------------
+
 
 def test_load_csv_with_a_header_and_blank_lines(tmp_path):
     path = tmp_path / "data.csv"
@@ -116,16 +120,19 @@ def test_load_csv_with_a_header_and_blank_lines(tmp_path):
     assert y.tolist() == [0, 1, 2] and np.issubdtype(y.dtype, np.integer)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("x,y,label\n1,2,0\n1,oops,1\n", "row 3: 'oops' is not a number"),
-    ("1,2,0\n1,2\n", "row 2: 2 columns, but the file's rows have 3"),
-    ("1,2,0\n1,2,-1\n", "row 2: the label .* not '-1'"),
-    ("1,2,0.5\n", "row 1: the label"),
-    ("1,nan,0\n", "row 1: every number must be finite"),
-    ("5\n", "row 1: a row needs at least one feature and a label"),
-    ("x,y,label\n", "no data rows"),
-    ("", "no data rows"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("x,y,label\n1,2,0\n1,oops,1\n", "row 3: 'oops' is not a number"),
+        ("1,2,0\n1,2\n", "row 2: 2 columns, but the file's rows have 3"),
+        ("1,2,0\n1,2,-1\n", "row 2: the label .* not '-1'"),
+        ("1,2,0.5\n", "row 1: the label"),
+        ("1,nan,0\n", "row 1: every number must be finite"),
+        ("5\n", "row 1: a row needs at least one feature and a label"),
+        ("x,y,label\n", "no data rows"),
+        ("", "no data rows"),
+    ],
+)
 def test_load_csv_rejects_bad_rows_with_the_row_number(tmp_path, text, message):
     path = tmp_path / "bad.csv"
     path.write_text(text)

@@ -5,7 +5,7 @@ import math
 import random
 
 import pytest
-from hypothesis import given, settings, assume
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from micrograd.engine import Value
@@ -24,6 +24,7 @@ def close(a, b, tol=1e-5):
 
 
 # ---- karpathy/micrograd's README and test/test_engine.py ------------------------------------------
+
 
 def readme_program(a, b):
     c = a + b
@@ -89,7 +90,7 @@ BINARY_OPS = {
     "sub": (lambda a, b: a - b, [(1.5, -2.0), (-0.25, 4.0)]),
     "mul": (lambda a, b: a * b, [(1.5, -2.0), (0.5, 0.0)]),
     "div": (lambda a, b: a / b, [(1.5, -2.0), (-3.0, 0.25)]),
-    "pow_value": (lambda a, b: a ** b, [(1.5, -2.0), (0.3, 2.5), (4.0, 0.5)]),
+    "pow_value": (lambda a, b: a**b, [(1.5, -2.0), (0.3, 2.5), (4.0, 0.5)]),
     "radd": (lambda a, b: 2.5 + a * b, [(1.5, -2.0)]),
     "rsub": (lambda a, b: 2.5 - a * b, [(1.5, -2.0)]),
     "rmul": (lambda a, b: 2.5 * (a + b), [(1.5, -2.0)]),
@@ -240,7 +241,7 @@ def run_program(program, leaves):
     for name, i, j in program:
         nodes.append(PROGRAM_OPS[name](nodes[i % len(nodes)], nodes[j % len(nodes)]))
     out = nodes[len(leaves)]
-    for node in nodes[len(leaves) + 1:]:
+    for node in nodes[len(leaves) + 1 :]:
         out = out + node
     return out, nodes
 
@@ -284,6 +285,7 @@ def test_random_graphs_against_torch(torch, case):
 
 # ---- Value ** Value ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("base, exponent", [(2.0, 3.0), (0.5, -1.5), (3.0, 0.0), (7.0, 0.5)])
 def test_value_power_value_against_torch_and_math(torch, base, exponent):
     a, b = Value(base), Value(exponent)
@@ -326,17 +328,21 @@ def test_number_to_the_power_of_a_value():
 
 # ---- errors ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("make, words", [
-    (lambda: Value(1000.0).exp(), ["exp", "1000"]),
-    (lambda: Value(0.0).log(), ["log", "0.0"]),
-    (lambda: Value(-2.5).log(), ["log", "-2.5"]),
-    (lambda: Value(0.0) ** -1, ["0", "-1"]),
-    (lambda: Value(0.0) ** Value(-0.5), ["0", "-0.5"]),
-    (lambda: 1.0 / Value(0.0), ["0", "-1"]),
-    (lambda: Value(-8.0) ** (1 / 3), ["-8.0", "negative"]),
-    (lambda: Value(-2.0) ** Value(0.5), ["-2.0", "negative"]),
-    (lambda: Value(10.0) ** 400, ["overflow", "400"]),
-])
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: Value(1000.0).exp(), ["exp", "1000"]),
+        (lambda: Value(0.0).log(), ["log", "0.0"]),
+        (lambda: Value(-2.5).log(), ["log", "-2.5"]),
+        (lambda: Value(0.0) ** -1, ["0", "-1"]),
+        (lambda: Value(0.0) ** Value(-0.5), ["0", "-0.5"]),
+        (lambda: 1.0 / Value(0.0), ["0", "-1"]),
+        (lambda: Value(-8.0) ** (1 / 3), ["-8.0", "negative"]),
+        (lambda: Value(-2.0) ** Value(0.5), ["-2.0", "negative"]),
+        (lambda: Value(10.0) ** 400, ["overflow", "400"]),
+    ],
+)
 def test_errors_are_value_errors_naming_the_op_and_input(make, words):
     with pytest.raises(ValueError) as info:
         make()
@@ -363,6 +369,7 @@ def test_tanh_and_sigmoid_saturate_without_overflow(x):
 
 
 # ---- backward: depth, accumulation, zero_grad ----------------------------------------------------------
+
 
 def test_chain_100000_deep():
     x = Value(1.0)

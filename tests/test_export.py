@@ -42,6 +42,7 @@ MODELS = [
 
 # ---- JSON ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("make", MODELS)
 def test_json_round_trip_rebuilds_an_identical_model(make):
     model = trained_looking(make())
@@ -50,7 +51,11 @@ def test_json_round_trip_rebuilds_an_identical_model(make):
     rebuilt = mlp_from_json(json.loads(text))
     assert [p.data for p in rebuilt.parameters()] == [p.data for p in model.parameters()]
     assert (rebuilt.nin, rebuilt.nouts, rebuilt.activation, rebuilt.output_activation) == (
-        model.nin, model.nouts, model.activation, model.output_activation)
+        model.nin,
+        model.nouts,
+        model.activation,
+        model.output_activation,
+    )
     assert micrograd_outputs(rebuilt, SAMPLES) == micrograd_outputs(model, SAMPLES)
 
 
@@ -79,25 +84,29 @@ def _weight(value):
     return data
 
 
-@pytest.mark.parametrize("bad, message", [
-    ([1, 2], "must be an object"),
-    (_with(format="something/else"), "not a micrograd-tui model"),
-    (_with(version=2), "version 2 is not supported"),
-    ({k: v for k, v in _good().items() if k != "layers"}, "missing 'layers'"),
-    (_with(nouts="3,1"), "'nouts' must be a list"),
-    (_with(activation="gelu"), "'activation' is 'gelu'"),
-    (_with(nin=0), "positive number of inputs"),
-    (_with(nouts=[3, 2]), "layer 2 has 1 neurons, but 'nouts' says 2"),
-    (_with(nouts=[3]), "one entry per layer size"),
-    (_weight("0.5"), r"\['layers'\]\[1\]\['w'\]\[0\]\[2\] must be a number"),
-    (_weight(float("nan")), "must be finite"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ([1, 2], "must be an object"),
+        (_with(format="something/else"), "not a micrograd-tui model"),
+        (_with(version=2), "version 2 is not supported"),
+        ({k: v for k, v in _good().items() if k != "layers"}, "missing 'layers'"),
+        (_with(nouts="3,1"), "'nouts' must be a list"),
+        (_with(activation="gelu"), "'activation' is 'gelu'"),
+        (_with(nin=0), "positive number of inputs"),
+        (_with(nouts=[3, 2]), "layer 2 has 1 neurons, but 'nouts' says 2"),
+        (_with(nouts=[3]), "one entry per layer size"),
+        (_weight("0.5"), r"\['layers'\]\[1\]\['w'\]\[0\]\[2\] must be a number"),
+        (_weight(float("nan")), "must be finite"),
+    ],
+)
 def test_json_validation_gives_one_clear_sentence(bad, message):
     with pytest.raises(ValueError, match=message):
         mlp_from_json(bad)
 
 
 # ---- PyTorch ---------------------------------------------------------------------------------------
+
 
 def write_script(tmp_path, model):
     path = tmp_path / "exported_model.py"
@@ -115,8 +124,9 @@ def assert_predictions_match(got, model, samples):
 def test_pytorch_script_run_as_a_program_reads_samples_from_stdin(torch, tmp_path):
     model = trained_looking(MODELS[0]())
     path = write_script(tmp_path, model)
-    done = subprocess.run([sys.executable, str(path)], input=json.dumps(SAMPLES), capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(path)], input=json.dumps(SAMPLES), capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     assert_predictions_match(json.loads(done.stdout), model, SAMPLES)
 
@@ -177,6 +187,7 @@ def test_pytorch_script_refuses_a_non_finite_weight():
 
 
 # ---- SVG -------------------------------------------------------------------------------------------
+
 
 def small_graph():
     a = Value(2.0, label="a")

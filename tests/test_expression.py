@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from micrograd import graph
 from micrograd.engine import Value
-from micrograd.expression import (MAX_NESTING, MAX_NODES, MAX_SOURCE_BYTES, ExpressionError, Program,
-                                  evaluate)
+from micrograd.expression import MAX_NESTING, MAX_NODES, MAX_SOURCE_BYTES, ExpressionError, Program, evaluate
 
 # Verbatim from karpathy/micrograd's README, import line and prints included.
 README_EXAMPLE = """\
@@ -130,9 +129,11 @@ def test_user_labels_are_never_renamed():
 
 
 def test_functions_and_methods_and_reads():
-    program = evaluate("x = Value(0.5)\ny = sigmoid(x) + x.exp() + log(x) + tanh(x) + relu(-x)\n"
-                       "z = y ** x\nk = x.data + x.grad + tanh(0.0)\n")
-    x = program.values["x"]
+    program = evaluate(
+        "x = Value(0.5)\ny = sigmoid(x) + x.exp() + log(x) + tanh(x) + relu(-x)\n"
+        "z = y ** x\nk = x.data + x.grad + tanh(0.0)\n"
+    )
+    program.values["x"]
     ops = {node.op for node in program.nodes}
     assert {"sigmoid", "exp", "log", "tanh", "ReLU", "**"} <= ops
     assert program.values["k"].data == 0.5
@@ -160,6 +161,7 @@ def test_bytes_are_accepted_as_utf8():
 
 # ---- errors --------------------------------------------------------------------------------------------
 
+
 def test_error_message_and_position():
     with pytest.raises(ExpressionError) as info:
         evaluate("a = 1.0\nb = 2.0\nc = d + a")
@@ -173,18 +175,21 @@ def test_columns_count_characters_not_bytes():
     assert info.value.col == len("ä = 1.0; b = ä + ") + 1
 
 
-@pytest.mark.parametrize("source, line, col, words", [
-    ("a = Value(-1.0)\nb = a.log()", 2, 5, "log of a non-positive"),
-    ("a = Value(1000.0)\n\nb = a.exp()", 3, 5, "exp overflow"),
-    ("a = Value(0.0)\nb = 1 / a", 2, 5, "power of zero"),
-    ("a = Value(-8.0)\nb = 2 * a ** 0.5", 2, 9, "negative"),
-    ("a = 1 / 0", 1, 5, "division by zero"),
-    ("a = Value(1.0)\nb = a / 0", 2, 5, "division by zero"),
-    ("a = (-8) ** 0.5", 1, 5, "not a real number"),
-    ("a = 1e200 * 1e200", 1, 5, "too large"),
-    ("a = Value(1e200)\nb = a * a", 2, 5, "too large"),
-    ("a = log(-1)", 1, 5, "log of a non-positive"),
-])
+@pytest.mark.parametrize(
+    "source, line, col, words",
+    [
+        ("a = Value(-1.0)\nb = a.log()", 2, 5, "log of a non-positive"),
+        ("a = Value(1000.0)\n\nb = a.exp()", 3, 5, "exp overflow"),
+        ("a = Value(0.0)\nb = 1 / a", 2, 5, "power of zero"),
+        ("a = Value(-8.0)\nb = 2 * a ** 0.5", 2, 9, "negative"),
+        ("a = 1 / 0", 1, 5, "division by zero"),
+        ("a = Value(1.0)\nb = a / 0", 2, 5, "division by zero"),
+        ("a = (-8) ** 0.5", 1, 5, "not a real number"),
+        ("a = 1e200 * 1e200", 1, 5, "too large"),
+        ("a = Value(1e200)\nb = a * a", 2, 5, "too large"),
+        ("a = log(-1)", 1, 5, "log of a non-positive"),
+    ],
+)
 def test_math_errors_point_at_the_expression(source, line, col, words):
     with pytest.raises(ExpressionError) as info:
         evaluate(source)
@@ -215,8 +220,8 @@ REFUSED = [
     f"{DUNDER}import{DUNDER}('os').remove('{MARKER}')",
     f"a = ().{DUNDER}class{DUNDER}",
     f"a = Value(1.0)\nb = a.{DUNDER}class{DUNDER}",
-    f"a = Value(1.0)\nb = a._prev",
-    f"a = Value(1.0)\na._op = 'x'",
+    "a = Value(1.0)\nb = a._prev",
+    "a = Value(1.0)\na._op = 'x'",
     "ex" + "ec('import os')",
     "a = ev" + "al('1+1')",
     "a = getattr(Value, 'mro')",
@@ -310,8 +315,16 @@ def test_at_least_thirty_refusals():
     assert len(REFUSED) >= 30
 
 
-@pytest.mark.parametrize("data", [b"a = 1.0\n\xff\xfe", b"\x80", "a = Value(1.0, label='é')".encode("latin-1"),
-                                  b"a = 1.0\x00", b"x" * (MAX_SOURCE_BYTES + 1)])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a = 1.0\n\xff\xfe",
+        b"\x80",
+        "a = Value(1.0, label='é')".encode("latin-1"),
+        b"a = 1.0\x00",
+        b"x" * (MAX_SOURCE_BYTES + 1),
+    ],
+)
 def test_refused_bytes(data):
     with pytest.raises(ExpressionError):
         evaluate(data)
@@ -335,6 +348,7 @@ def test_print_lines_are_never_run(capsys):
 
 # ---- property tests: nothing but ExpressionError, ever ----------------------------------------------------
 
+
 def _evaluate_or_refuse(source):
     try:
         program = evaluate(source)
@@ -357,11 +371,59 @@ def test_random_text_only_raises_expression_error(text):
 
 
 # Fragments of the language and of things it refuses, so the generator reaches the interpreter, not just the parser.
-FRAGMENTS = ["a", "b", "c", " = ", " += ", " -= ", " **= ", " /= ", "Value(", ")", "(", "-", "+", "*", "/", "**",
-             "0", "1.5", "-4.0", "1e308", "0.0", ".relu()", ".tanh()", ".exp()", ".log()", ".sigmoid()",
-             ".backward()", ".data", ".grad", ".label", " = 'x'", "tanh(", "log(", ", label='q'", "\n", "; ",
-             "print(", "import ", "from micrograd.engine import Value", "[", "]", "lambda", ":", "'", "#",
-             DUNDER + "class" + DUNDER, "exp(", "sigmoid(", "relu(", "10", " ** "]
+FRAGMENTS = [
+    "a",
+    "b",
+    "c",
+    " = ",
+    " += ",
+    " -= ",
+    " **= ",
+    " /= ",
+    "Value(",
+    ")",
+    "(",
+    "-",
+    "+",
+    "*",
+    "/",
+    "**",
+    "0",
+    "1.5",
+    "-4.0",
+    "1e308",
+    "0.0",
+    ".relu()",
+    ".tanh()",
+    ".exp()",
+    ".log()",
+    ".sigmoid()",
+    ".backward()",
+    ".data",
+    ".grad",
+    ".label",
+    " = 'x'",
+    "tanh(",
+    "log(",
+    ", label='q'",
+    "\n",
+    "; ",
+    "print(",
+    "import ",
+    "from micrograd.engine import Value",
+    "[",
+    "]",
+    "lambda",
+    ":",
+    "'",
+    "#",
+    DUNDER + "class" + DUNDER,
+    "exp(",
+    "sigmoid(",
+    "relu(",
+    "10",
+    " ** ",
+]
 
 
 @settings(max_examples=400, deadline=None)
@@ -371,8 +433,10 @@ def test_random_fragments_only_raise_expression_error(parts):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=12),
-       st.lists(st.sampled_from([" + ", " - ", " * ", " / ", " ** "]), min_size=12, max_size=12))
+@given(
+    st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=12),
+    st.lists(st.sampled_from([" + ", " - ", " * ", " / ", " ** "]), min_size=12, max_size=12),
+)
 def test_programs_agree_with_direct_engine_arithmetic(names, ops):
     # a, b, c chained with random operators: the language must compute what the engine computes directly.
     expr = names[0] + "".join(op + name for op, name in zip(ops, names[1:]))
@@ -394,8 +458,13 @@ def _direct(expr, env):
     import ast as _ast
     import operator
 
-    ops = {_ast.Add: operator.add, _ast.Sub: operator.sub, _ast.Mult: operator.mul, _ast.Div: operator.truediv,
-           _ast.Pow: operator.pow}
+    ops = {
+        _ast.Add: operator.add,
+        _ast.Sub: operator.sub,
+        _ast.Mult: operator.mul,
+        _ast.Div: operator.truediv,
+        _ast.Pow: operator.pow,
+    }
 
     def run(node):
         if isinstance(node, _ast.Name):

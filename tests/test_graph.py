@@ -5,11 +5,11 @@ import re
 import subprocess
 
 import pytest
+from test_expression import NEURON, README_EXAMPLE  # pytest puts tests/ on sys.path (no __init__.py)
 
 from micrograd import graph
 from micrograd.engine import Value
 from micrograd.expression import evaluate
-from test_expression import NEURON, README_EXAMPLE  # pytest puts tests/ on sys.path (no __init__.py)
 
 
 @pytest.fixture
@@ -31,6 +31,7 @@ def every_op_graph():
 
 
 # ---- walking and ids -------------------------------------------------------------------------------------
+
 
 def test_topological_order_and_ids(readme):
     root = readme.output
@@ -68,6 +69,7 @@ def test_find(neuron):
 
 
 # ---- text tree -------------------------------------------------------------------------------------------
+
 
 def test_tree_text_shows_shared_nodes_once(readme):
     root = readme.output
@@ -117,7 +119,7 @@ def test_dot_escapes_labels(neuron, graphviz):
     y.label = "o"
     svg = _dot_to_svg(graphviz, graph.to_dot(y))
     # Graphviz shows the label text literally (XML-escaped in SVG, newline as a space)
-    assert 'a{b}|c&lt;d&gt;&quot;e\\N\\ #x; `q` &amp; end\\' in svg
+    assert "a{b}|c&lt;d&gt;&quot;e\\N\\ #x; `q` &amp; end\\" in svg
     svg = _dot_to_svg(graphviz, graph.to_dot(neuron.output))
     assert "x1*w1 + x2*w2" in svg
 
@@ -139,6 +141,7 @@ def test_mermaid(readme):
 
 
 # ---- local derivatives and the chain rule ----------------------------------------------------------------
+
 
 def test_local_derivative_text_for_a_product():
     a, b = Value(-3.0, label="a"), Value(2.0, label="b")
@@ -168,8 +171,10 @@ def test_local_derivative_text_every_op_matches_finite_differences():
                 numeric = (rule(up) - rule(down)) / 2e-6
                 assert numeric == pytest.approx(node.local_grads[i], rel=1e-5, abs=1e-6)
     power = next(n for n in graph.topological(out) if n.op == "**3")
-    assert graph.local_derivative_text(power, names)[0].startswith("∂#") and "3 × b**2" in \
-        graph.local_derivative_text(power, names)[0]
+    assert (
+        graph.local_derivative_text(power, names)[0].startswith("∂#")
+        and "3 × b**2" in graph.local_derivative_text(power, names)[0]
+    )
 
 
 def test_chain_rule_step_text(neuron):
@@ -205,6 +210,7 @@ def test_forward_text(readme):
 
 
 # ---- forward re-evaluation and gradient check ------------------------------------------------------------
+
 
 def test_forward_values_reproduce_the_graph():
     for root in (every_op_graph()[0], evaluate(README_EXAMPLE).output, evaluate(NEURON).output):
@@ -246,6 +252,6 @@ def test_gradient_check_flags_stale_grads(neuron):
 
 def test_gradient_check_undefined_numerical_is_flagged():
     x = Value(0.0, label="x")
-    y = (x**0.5)  # sqrt at 0: x - eps is outside the domain
+    y = x**0.5  # sqrt at 0: x - eps is outside the domain
     rows = graph.gradient_check(y)
     assert math.isnan(rows[0].numerical) and not rows[0].ok

@@ -84,12 +84,16 @@ def tui_domain_files():
 def test_only_the_textual_layer_of_the_app_imports_ui_packages(path):
     imports = imported_modules(path)
     bad = {m for m in imports if top_level(m) in UI_PACKAGES}
-    assert not bad, (f"{path.relative_to(ROOT)} imports {sorted(bad)}; only tui/app.py, tui/cli.py, "
-                     f"tui/widgets/ and tui/screens/ may import Textual, Rich or plotext")
+    assert not bad, (
+        f"{path.relative_to(ROOT)} imports {sorted(bad)}; only tui/app.py, tui/cli.py, "
+        f"tui/widgets/ and tui/screens/ may import Textual, Rich or plotext"
+    )
     if path.name != "__main__.py":  # `python -m tui` starts the app through cli.py, which is its job
         reaching_ui = {m for m in imports if any(m == u or m.startswith(u + ".") for u in UI_MODULES)}
-        assert not reaching_ui, (f"{path.relative_to(ROOT)} imports {sorted(reaching_ui)}, which pulls in "
-                                 f"Textual; domain code must stay importable without it")
+        assert not reaching_ui, (
+            f"{path.relative_to(ROOT)} imports {sorted(reaching_ui)}, which pulls in "
+            f"Textual; domain code must stay importable without it"
+        )
 
 
 def test_workbench_and_session_are_checked_when_they_exist():
@@ -100,10 +104,12 @@ def test_workbench_and_session_are_checked_when_they_exist():
 
 
 def fresh_interpreter_modules(modules: list[str]) -> list[str]:
-    code = ("import importlib, json, sys\n"
-            f"for name in {modules!r}:\n"
-            "    importlib.import_module(name)\n"
-            "print(json.dumps(sorted(sys.modules)))\n")
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])

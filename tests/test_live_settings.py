@@ -76,12 +76,16 @@ def test_yinyang_is_refused_with_the_fix_that_makes_it_valid():
     with pytest.raises(SettingError) as err:
         wb.configure({"data": {"name": "yinyang"}})
     e = err.value
-    assert str(e) == ("loss: svm_max_margin is a two-class loss, but yinyang has 3 classes; "
-                      "use cross_entropy with a last layer of 3")
+    assert str(e) == (
+        "loss: svm_max_margin is a two-class loss, but yinyang has 3 classes; use cross_entropy with a last layer of 3"
+    )
     assert e.key == "loss" and e.fix == {"training": {"loss": "cross_entropy"}, "model": {"layers": [16, 16, 3]}}
     wb.configure({"data": {"name": "yinyang"}, **e.fix})
-    assert (wb.config.data["name"], wb.config.training["loss"], wb.config.model["layers"]) == \
-        ("yinyang", "cross_entropy", [16, 16, 3])
+    assert (wb.config.data["name"], wb.config.training["loss"], wb.config.model["layers"]) == (
+        "yinyang",
+        "cross_entropy",
+        [16, 16, 3],
+    )
 
 
 def test_a_refused_form_still_applies_the_field_just_edited():
@@ -97,12 +101,15 @@ def test_a_refused_form_still_applies_the_field_just_edited():
     assert wb.step()["results"][0]["data_loss"] > 0  # and it trains with mse on moons
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"data": {"samples": 0}}, "n: expected a whole number from 2 to 10,000, not 0"),
-    ({"training": {"lr": {"schedule": "constant", "lr": -1}}}, "lr: expected a number above 0, not -1"),
-    ({"training": {"momentum": 1.0}}, "mom: expected a number from 0 to below 1, not 1"),
-    ({"model": {"layers": [16, 0, 1]}}, "layers (layer 2): expected a whole number from 1 to 512, not 0"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"data": {"samples": 0}}, "n: expected a whole number from 2 to 10,000, not 0"),
+        ({"training": {"lr": {"schedule": "constant", "lr": -1}}}, "lr: expected a number above 0, not -1"),
+        ({"training": {"momentum": 1.0}}, "mom: expected a number from 0 to below 1, not 1"),
+        ({"model": {"layers": [16, 0, 1]}}, "layers (layer 2): expected a whole number from 1 to 512, not 0"),
+    ],
+)
 def test_messages_use_the_forms_words(changes, message):
     with pytest.raises(SettingError) as err:
         Workbench().configure(changes)
@@ -139,8 +146,9 @@ def test_the_yinyang_preset_reaches_95_percent():
 def test_the_cost_limit_names_the_estimate_the_limit_and_the_way_out():
     wb = Workbench()
     with pytest.raises(SettingError) as err:
-        wb.configure({"data": {"samples": 10_000}, "model": {"layers": [64, 64, 1]},
-                      "training": {"engine": "reference"}})
+        wb.configure(
+            {"data": {"samples": 10_000}, "model": {"layers": [64, 64, 1]}, "training": {"engine": "reference"}}
+        )
     message = str(err.value)
     assert message.startswith("too big to build: ") and "over the limit of 10 s" in message
     assert "fewer samples, a batch size" in message and "12.7 GB" in message

@@ -6,7 +6,7 @@ import random
 import pytest
 
 from micrograd.engine import Value
-from micrograd.losses import (LOSSES, binary_cross_entropy, cross_entropy, l2, mse, svm_max_margin)
+from micrograd.losses import LOSSES, binary_cross_entropy, cross_entropy, l2, mse, svm_max_margin
 
 
 def grad_by_finite_difference(f, xs, i, h=1e-6):
@@ -94,13 +94,16 @@ def test_binary_cross_entropy_against_finite_differences():
             assert v.grad == pytest.approx(grad_by_finite_difference(f[t], [z], 0), rel=1e-6)
 
 
-@pytest.mark.parametrize("logits, label", [
-    ([0.2, -1.0, 3.0], 0),
-    ([0.2, -1.0, 3.0], 2),
-    ([1000.0, -3.0, 999.0], 2),  # exp(1000) would overflow without the max subtracted
-    ([-1000.0, -1001.0, -1002.0], 1),  # and exp(-1000) would underflow to log(0)
-    ([5.0], 0),
-])
+@pytest.mark.parametrize(
+    "logits, label",
+    [
+        ([0.2, -1.0, 3.0], 0),
+        ([0.2, -1.0, 3.0], 2),
+        ([1000.0, -3.0, 999.0], 2),  # exp(1000) would overflow without the max subtracted
+        ([-1000.0, -1001.0, -1002.0], 1),  # and exp(-1000) would underflow to log(0)
+        ([5.0], 0),
+    ],
+)
 def test_cross_entropy_against_torch(torch, logits, label):
     vs = [Value(z) for z in logits]
     loss = cross_entropy([vs], [label])
@@ -118,10 +121,10 @@ def test_cross_entropy_batch_against_finite_differences():
     labels = [0, 3, 1]
 
     def f(xs):
-        return cross_entropy([[Value(x) for x in xs[i * 4:(i + 1) * 4]] for i in range(3)], labels).data
+        return cross_entropy([[Value(x) for x in xs[i * 4 : (i + 1) * 4]] for i in range(3)], labels).data
 
     vs = [Value(x) for x in flat]
-    cross_entropy([vs[i * 4:(i + 1) * 4] for i in range(3)], labels).backward()
+    cross_entropy([vs[i * 4 : (i + 1) * 4] for i in range(3)], labels).backward()
     for i, v in enumerate(vs):
         assert v.grad == pytest.approx(grad_by_finite_difference(f, flat, i), rel=1e-6, abs=1e-9)
 
@@ -154,14 +157,17 @@ def test_sample_accepts_a_one_element_list_for_binary_losses():
         LOSSES["mse"].sample([Value(0.5), Value(1.0)], 1)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: svm_max_margin([Value(1.0)], [2]), "labels 0 or 1"),
-    (lambda: mse([Value(1.0)], [-1]), "labels 0 or 1"),
-    (lambda: binary_cross_entropy([Value(1.0)], [0.5]), "labels 0 or 1"),
-    (lambda: cross_entropy([[Value(1.0), Value(2.0)]], [2]), "labels 0..1"),
-    (lambda: svm_max_margin([Value(1.0), Value(2.0)], [1]), "2 outputs but 1 labels"),
-    (lambda: cross_entropy([], []), "empty"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: svm_max_margin([Value(1.0)], [2]), "labels 0 or 1"),
+        (lambda: mse([Value(1.0)], [-1]), "labels 0 or 1"),
+        (lambda: binary_cross_entropy([Value(1.0)], [0.5]), "labels 0 or 1"),
+        (lambda: cross_entropy([[Value(1.0), Value(2.0)]], [2]), "labels 0..1"),
+        (lambda: svm_max_margin([Value(1.0), Value(2.0)], [1]), "2 outputs but 1 labels"),
+        (lambda: cross_entropy([], []), "empty"),
+    ],
+)
 def test_bad_labels_and_batches_are_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -170,7 +176,7 @@ def test_bad_labels_and_batches_are_clear_errors(call, message):
 def test_l2_is_micrograds_regularisation():
     params = [Value(x) for x in (0.5, -1.5, 2.0, 0.0)]
     reg = l2(params, 1e-4)
-    theirs = 1e-4 * sum((p * p for p in params))  # demo.ipynb's reg_loss
+    theirs = 1e-4 * sum(p * p for p in params)  # demo.ipynb's reg_loss
     assert reg.data == theirs.data
     reg.backward()
     assert [p.grad for p in params] == pytest.approx([2e-4 * p.data for p in params], rel=1e-15)

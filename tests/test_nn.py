@@ -67,12 +67,15 @@ def test_micrograd_defaults_relu_hidden_linear_output():
     assert [n.activation for n in Layer(2, 3, nonlin=False, rng=random.Random(0)).neurons] == ["linear"] * 3
 
 
-@pytest.mark.parametrize("activation, fn", [
-    ("relu", lambda z: max(z, 0.0)),
-    ("tanh", math.tanh),
-    ("sigmoid", lambda z: 1 / (1 + math.exp(-z))),
-    ("linear", lambda z: z),
-])
+@pytest.mark.parametrize(
+    "activation, fn",
+    [
+        ("relu", lambda z: max(z, 0.0)),
+        ("tanh", math.tanh),
+        ("sigmoid", lambda z: 1 / (1 + math.exp(-z))),
+        ("linear", lambda z: z),
+    ],
+)
 def test_activations(activation, fn):
     n = Neuron(3, activation=activation, rng=random.Random(5))
     x = [0.5, -1.0, 2.0]
@@ -100,8 +103,9 @@ def test_mlp_returns_a_value_for_one_output_and_a_list_otherwise():
 
 def test_repr_keeps_micrograds_style():
     random.seed(0)
-    assert repr(MLP(2, [3, 1])) == ("MLP of [Layer of [ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)], "
-                                    "Layer of [LinearNeuron(3)]]")
+    assert repr(MLP(2, [3, 1])) == (
+        "MLP of [Layer of [ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)], Layer of [LinearNeuron(3)]]"
+    )
     lecture = MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")
     assert repr(lecture.layers[2]) == "Layer of [TanhNeuron(4)]"
     assert repr(Neuron(2, activation="sigmoid")) == "SigmoidNeuron(2)"
@@ -158,6 +162,7 @@ def test_lecture_network_learns_the_tiny_dataset():
 
 
 # ---- state dicts -------------------------------------------------------------------------------------
+
 
 def test_state_dict_round_trips_through_json():
     source = MLP(2, [4, 3, 1], activation="tanh", rng=random.Random(1))

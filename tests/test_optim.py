@@ -7,8 +7,16 @@ import numpy as np
 import pytest
 
 from micrograd.engine import Value
-from micrograd.optim import (SGD, AdamW, constant, cosine, linear, optimizer_from_config, schedule_from_config,
-                             step_decay)
+from micrograd.optim import (
+    SGD,
+    AdamW,
+    constant,
+    cosine,
+    linear,
+    optimizer_from_config,
+    schedule_from_config,
+    step_decay,
+)
 
 
 def gradients(seed, steps, size):
@@ -17,6 +25,7 @@ def gradients(seed, steps, size):
 
 
 # ---- schedules ------------------------------------------------------------------------------------------
+
 
 def test_linear_is_micrograds_demo_schedule_exactly():
     schedule = linear(1.0, 0.1, 100)
@@ -35,8 +44,10 @@ def test_other_schedules():
     assert [d(k) for k in (0, 9, 10, 25)] == [0.8, 0.8, 0.4, 0.2]
 
 
-@pytest.mark.parametrize("schedule", [constant(0.05), linear(1.0, 0.1, 100), cosine(0.1, 0.001, 50),
-                                      step_decay(0.2, 0.9, 7), step_decay(0.2)])
+@pytest.mark.parametrize(
+    "schedule",
+    [constant(0.05), linear(1.0, 0.1, 100), cosine(0.1, 0.001, 50), step_decay(0.2, 0.9, 7), step_decay(0.2)],
+)
 def test_schedule_config_round_trips_through_json(schedule):
     config = json.loads(json.dumps(schedule.to_config()))
     again = schedule_from_config(config)
@@ -48,21 +59,25 @@ def test_schedule_from_config_accepts_a_number():
     assert schedule_from_config(0.25) == constant(0.25)
 
 
-@pytest.mark.parametrize("config, message", [
-    ({"schedule": "exponential", "lr": 1}, "unknown learning-rate schedule 'exponential'"),
-    ({"schedule": "linear", "start": 1.0, "end": 0.1}, "missing steps"),
-    ({"schedule": "linear", "start": 1.0, "end": 0.1, "steps": 0}, "steps must be a positive whole number"),
-    ({"schedule": "linear", "start": 1.0, "end": 0.1, "steps": 10, "warmup": 3}, "unexpected warmup"),
-    ({"schedule": "constant", "lr": "fast"}, "lr must be a finite number"),
-    ({"schedule": "constant", "lr": float("nan")}, "lr must be a finite number"),
-    ("fast", "a number or a dict"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"schedule": "exponential", "lr": 1}, "unknown learning-rate schedule 'exponential'"),
+        ({"schedule": "linear", "start": 1.0, "end": 0.1}, "missing steps"),
+        ({"schedule": "linear", "start": 1.0, "end": 0.1, "steps": 0}, "steps must be a positive whole number"),
+        ({"schedule": "linear", "start": 1.0, "end": 0.1, "steps": 10, "warmup": 3}, "unexpected warmup"),
+        ({"schedule": "constant", "lr": "fast"}, "lr must be a finite number"),
+        ({"schedule": "constant", "lr": float("nan")}, "lr must be a finite number"),
+        ("fast", "a number or a dict"),
+    ],
+)
 def test_bad_schedule_configs_are_clear_errors(config, message):
     with pytest.raises(ValueError, match=message):
         schedule_from_config(config)
 
 
 # ---- SGD ----------------------------------------------------------------------------------------------
+
 
 def test_sgd_on_values_is_micrograds_update_bit_for_bit():
     start, grads = gradients(0, 5, 9)
@@ -97,11 +112,15 @@ def test_sgd_against_torch(torch, momentum, weight_decay):
 
 # ---- AdamW ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("lr, betas, eps, weight_decay", [
-    (1e-3, (0.9, 0.999), 1e-8, 1e-2),  # torch's defaults
-    (0.05, (0.8, 0.99), 1e-6, 0.1),
-    (0.01, (0.9, 0.999), 1e-8, 0.0),
-])
+
+@pytest.mark.parametrize(
+    "lr, betas, eps, weight_decay",
+    [
+        (1e-3, (0.9, 0.999), 1e-8, 1e-2),  # torch's defaults
+        (0.05, (0.8, 0.99), 1e-6, 0.1),
+        (0.01, (0.9, 0.999), 1e-8, 0.0),
+    ],
+)
 def test_adamw_against_torch(torch, lr, betas, eps, weight_decay):
     start, grads = gradients(2, 8, 13)
     data = start.copy()
@@ -163,12 +182,16 @@ def test_reset_and_size_changes():
 
 # ---- configs -------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("optimizer", [
-    SGD(lr=linear(1.0, 0.1, 100)),
-    SGD(lr=0.05, momentum=0.9, weight_decay=1e-4),
-    AdamW(),
-    AdamW(lr=cosine(0.01, 0.0, 30), betas=(0.8, 0.95), eps=1e-7, weight_decay=0.0),
-])
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        SGD(lr=linear(1.0, 0.1, 100)),
+        SGD(lr=0.05, momentum=0.9, weight_decay=1e-4),
+        AdamW(),
+        AdamW(lr=cosine(0.01, 0.0, 30), betas=(0.8, 0.95), eps=1e-7, weight_decay=0.0),
+    ],
+)
 def test_optimizer_config_round_trips_through_json(optimizer):
     config = json.loads(json.dumps(optimizer.to_config()))
     params = [Value(1.0)]
@@ -183,13 +206,16 @@ def test_optimizer_config_round_trips_through_json(optimizer):
     assert np.array_equal(a, b)
 
 
-@pytest.mark.parametrize("config, message", [
-    ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'"),
-    ("sgd", "unknown optimizer 'sgd'"),
-    ({"optimizer": "sgd", "betas": [0.9, 0.99]}, "has no option betas"),
-    ({"optimizer": "adamw", "betas": [0.9]}, "betas must be a list of two numbers"),
-    ({"optimizer": "sgd", "momentum": "lots"}, "momentum must be a finite number"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'"),
+        ("sgd", "unknown optimizer 'sgd'"),
+        ({"optimizer": "sgd", "betas": [0.9, 0.99]}, "has no option betas"),
+        ({"optimizer": "adamw", "betas": [0.9]}, "betas must be a list of two numbers"),
+        ({"optimizer": "sgd", "momentum": "lots"}, "momentum must be a finite number"),
+    ],
+)
 def test_bad_optimizer_configs_are_clear_errors(config, message):
     with pytest.raises(ValueError, match=message):
         optimizer_from_config(config)

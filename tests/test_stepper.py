@@ -5,11 +5,11 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_expression import README_EXAMPLE  # pytest puts tests/ on sys.path (no __init__.py)
 
 from micrograd.engine import Value
 from micrograd.expression import evaluate
 from micrograd.stepper import BackwardStepper, ForwardStepper
-from test_expression import README_EXAMPLE  # pytest puts tests/ on sys.path (no __init__.py)
 
 
 def labelled(v, name):
@@ -128,11 +128,15 @@ def test_readme_through_the_expression_language():
     g.zero_grad()
     stepper = BackwardStepper(g)
     assert [stepper.next().lines for _ in range(2)] == [
-        ("g.grad = 1  (∂g/∂g: backprop starts at the output)",
-         "g (line 13).grad += g.grad  →  0.0000 += 1.0000  =  1.0000",
-         "#37.grad += g.grad  →  0.0000 += 1.0000  =  1.0000"),
-        ("f.grad += #33.data × g (line 13).grad  →  0.0000 += 0.5000 × 1.0000  =  0.5000",
-         "#33.grad += f.data × g (line 13).grad  →  0.0000 += 49.0000 × 1.0000  =  49.0000"),
+        (
+            "g.grad = 1  (∂g/∂g: backprop starts at the output)",
+            "g (line 13).grad += g.grad  →  0.0000 += 1.0000  =  1.0000",
+            "#37.grad += g.grad  →  0.0000 += 1.0000  =  1.0000",
+        ),
+        (
+            "f.grad += #33.data × g (line 13).grad  →  0.0000 += 0.5000 × 1.0000  =  0.5000",
+            "#33.grad += f.data × g (line 13).grad  →  0.0000 += 49.0000 × 1.0000  =  49.0000",
+        ),
     ]
     stepper.run_to_end()
     stepper.apply_to_values()
@@ -217,24 +221,29 @@ def one_step_lines(node):
     return stepper.next().lines[1:]
 
 
-LINE = re.compile(r"^(?P<child>\S+)\.grad \+= (?P<formula>.+) → {2}(?P<before>\S+) \+= "
-                  r"(?:(?P<local>\S+) × )?(?P<grad>\S+) {2}= {2}(?P<after>\S+)$")
+LINE = re.compile(
+    r"^(?P<child>\S+)\.grad \+= (?P<formula>.+) → {2}(?P<before>\S+) \+= "
+    r"(?:(?P<local>\S+) × )?(?P<grad>\S+) {2}= {2}(?P<after>\S+)$"
+)
 
 
-@pytest.mark.parametrize("build, formula", [
-    (lambda a, b: a + b, "c.grad"),
-    (lambda a, b: Value.sum([a, b, a]), "c.grad"),
-    (lambda a, b: a * b, "b.data × c.grad"),
-    (lambda a, b: a**3, "3 × a.data**2 × c.grad"),
-    (lambda a, b: a**-1, "-1 × a.data**-2 × c.grad"),
-    (lambda a, b: a**0.5, "0.5 × a.data**-0.5 × c.grad"),
-    (lambda a, b: a**b, "b.data × a.data**(b.data - 1) × c.grad"),
-    (lambda a, b: a.relu(), "(1 if a.data > 0 else 0) × c.grad"),
-    (lambda a, b: a.tanh(), "(1 - c.data²) × c.grad"),
-    (lambda a, b: a.exp(), "c.data × c.grad"),
-    (lambda a, b: a.log(), "1 / a.data × c.grad"),
-    (lambda a, b: a.sigmoid(), "c.data × (1 - c.data) × c.grad"),
-])
+@pytest.mark.parametrize(
+    "build, formula",
+    [
+        (lambda a, b: a + b, "c.grad"),
+        (lambda a, b: Value.sum([a, b, a]), "c.grad"),
+        (lambda a, b: a * b, "b.data × c.grad"),
+        (lambda a, b: a**3, "3 × a.data**2 × c.grad"),
+        (lambda a, b: a**-1, "-1 × a.data**-2 × c.grad"),
+        (lambda a, b: a**0.5, "0.5 × a.data**-0.5 × c.grad"),
+        (lambda a, b: a**b, "b.data × a.data**(b.data - 1) × c.grad"),
+        (lambda a, b: a.relu(), "(1 if a.data > 0 else 0) × c.grad"),
+        (lambda a, b: a.tanh(), "(1 - c.data²) × c.grad"),
+        (lambda a, b: a.exp(), "c.data × c.grad"),
+        (lambda a, b: a.log(), "1 / a.data × c.grad"),
+        (lambda a, b: a.sigmoid(), "c.data × (1 - c.data) × c.grad"),
+    ],
+)
 def test_rule_text_for_every_op_shows_the_numbers_it_applies(build, formula):
     a = labelled(Value(2.0), "a")
     b = labelled(Value(0.5), "b")

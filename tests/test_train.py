@@ -100,8 +100,9 @@ def test_until_loss_stops_early_and_reports_the_step(data):
 
 def test_should_stop_is_checked_before_every_step(data):
     calls, seen = [], []
-    results = Trainer(demo_model(), *data).run(50, should_stop=lambda: len(calls.append(1) or calls) > 3,
-                                                on_step=seen.append)
+    results = Trainer(demo_model(), *data).run(
+        50, should_stop=lambda: len(calls.append(1) or calls) > 3, on_step=seen.append
+    )
     assert len(results) == 3 and len(calls) == 4 and seen == results
 
 
@@ -122,14 +123,17 @@ def test_domain_error_is_a_non_finite_step(engine, monkeypatch):
 
     def broken(*args):
         raise ValueError("log of a non-positive number: log(-1.0) is undefined")
+
     monkeypatch.setattr(trainer.engine, "evaluate", broken)
     result = trainer.step()
     assert not result.finite and "log of a non-positive" in result.error
 
 
 def test_minibatches_are_the_same_on_both_engines(data):
-    runs = {engine: Trainer(demo_model(), *data, batch_size=10, seed=3, engine=engine).run(15)
-            for engine in ("compiled", "reference")}
+    runs = {
+        engine: Trainer(demo_model(), *data, batch_size=10, seed=3, engine=engine).run(15)
+        for engine in ("compiled", "reference")
+    }
     assert_same_losses(runs["compiled"], runs["reference"])
     other_seed = Trainer(demo_model(), *data, batch_size=10, seed=4).run(15)
     assert [r.loss for r in other_seed] != [r.loss for r in runs["compiled"]]
@@ -137,15 +141,21 @@ def test_minibatches_are_the_same_on_both_engines(data):
 
 @pytest.mark.parametrize("loss", ["mse", "binary_cross_entropy"])
 def test_other_binary_losses_same_on_both_engines(data, loss):
-    runs = [Trainer(demo_model((8, 1)), *data, loss=loss, engine=e, optimizer=SGD(lr=0.05, momentum=0.9)).run(8)
-            for e in ("compiled", "reference")]
+    runs = [
+        Trainer(demo_model((8, 1)), *data, loss=loss, engine=e, optimizer=SGD(lr=0.05, momentum=0.9)).run(8)
+        for e in ("compiled", "reference")
+    ]
     assert_same_losses(*runs)
 
 
 def test_cross_entropy_three_classes_same_on_both_engines():
     X, y = blobs(30, 0.3, seed=2, classes=3)
-    runs = [Trainer(demo_model((8, 3)), X, y, loss="cross_entropy", engine=e, optimizer=AdamW(lr=0.01),
-                    batch_size=12).run(6) for e in ("compiled", "reference")]
+    runs = [
+        Trainer(demo_model((8, 3)), X, y, loss="cross_entropy", engine=e, optimizer=AdamW(lr=0.01), batch_size=12).run(
+            6
+        )
+        for e in ("compiled", "reference")
+    ]
     assert_same_losses(*runs)
 
 
@@ -179,12 +189,15 @@ def test_step_result_to_dict_is_json_ready(data):
     assert set(result.to_dict()) == {"step", "loss", "data_loss", "reg_loss", "accuracy", "lr"}
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"engine": "fast"}, "unknown engine"),
-    ({"loss": "hinge"}, "unknown loss"),
-    ({"batch_size": 0}, "batch_size"),
-    ({"loss": "cross_entropy"}, "model output"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"engine": "fast"}, "unknown engine"),
+        ({"loss": "hinge"}, "unknown loss"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"loss": "cross_entropy"}, "model output"),
+    ],
+)
 def test_bad_configuration_is_one_clear_sentence(data, kwargs, message):
     with pytest.raises(ValueError, match=message):
         Trainer(demo_model(), *data, **kwargs)
@@ -199,7 +212,7 @@ def test_forgetting_zero_grad_accumulates_grads_on_both_engines():
     model = demo_model((4, 1), seed=5)  # the reference: micrograd's own loop, grads never zeroed
     params = model.parameters()
     expected = []
-    for k in range(4):
+    for _k in range(4):
         scores = [model([Value(a) for a in row]) for row in X.tolist()]
         total = LOSSES["svm_max_margin"](scores, y.tolist()) + l2(params, 1e-4)
         expected.append(total.data)
@@ -208,8 +221,9 @@ def test_forgetting_zero_grad_accumulates_grads_on_both_engines():
             p.data -= 0.05 * p.grad
     results = {}
     for engine in ("compiled", "reference"):
-        trainer = Trainer(demo_model((4, 1), seed=5), X, y, engine=engine, optimizer=SGD(lr=constant(0.05)),
-                          zero_grad=False)
+        trainer = Trainer(
+            demo_model((4, 1), seed=5), X, y, engine=engine, optimizer=SGD(lr=constant(0.05)), zero_grad=False
+        )
         results[engine] = [r.loss for r in trainer.run(4)]
         assert results[engine] == pytest.approx(expected, rel=1e-9)
         trainer.write_back()

@@ -21,7 +21,7 @@ def wb():
 
 def test_defaults_are_micrograds_moons_demo_and_readme_example(wb):
     assert Config().to_dict() == DEFAULTS
-    assert wb.X.shape == (100, 2) and (wb.X == datasets.moons(100, noise=0.1, seed=1337)[0]).all()
+    assert wb.X.shape == (100, 2) and (datasets.moons(100, noise=0.1, seed=1337)[0] == wb.X).all()
     reference = nn.MLP(2, [16, 16, 1], rng=random.Random(1337))
     assert [p.data for p in wb.model.parameters()] == [p.data for p in reference.parameters()]
     # micrograd's README: g = 24.7041, a.grad = 138.8338, b.grad = 645.5773 (backward ran in the text)
@@ -32,28 +32,40 @@ def test_defaults_are_micrograds_moons_demo_and_readme_example(wb):
 
 
 def test_config_round_trips_through_json():
-    config = Config.from_dict({"data": {"name": "yinyang", "samples": 60}, "model": {"layers": [8, 3]},
-                               "training": {"loss": "cross_entropy", "optimizer": "adamw", "batch_size": 16,
-                                            "lr": {"schedule": "constant", "lr": 0.01}}})
+    config = Config.from_dict(
+        {
+            "data": {"name": "yinyang", "samples": 60},
+            "model": {"layers": [8, 3]},
+            "training": {
+                "loss": "cross_entropy",
+                "optimizer": "adamw",
+                "batch_size": 16,
+                "lr": {"schedule": "constant", "lr": 0.01},
+            },
+        }
+    )
     again = Config.from_dict(json.loads(json.dumps(config.to_dict())))
     assert again == config and again.data["noise"] == DEFAULTS["data"]["noise"]
 
 
-@pytest.mark.parametrize("bad, field", [  # the form's own words (tui/settings.py labels)
-    ({"data": {"name": "spirals"}}, "data"),
-    ({"data": {"samples": 0}}, "n"),
-    ({"data": {"samples": 10**9}}, "n"),
-    ({"data": {"noise": float("nan")}}, "noise"),
-    ({"model": {"layers": []}}, "layers"),
-    ({"model": {"layers": [16, "x"]}}, "layers (layer 2)"),
-    ({"model": {"activation": "gelu"}}, "act"),
-    ({"training": {"loss": "hinge"}}, "loss"),
-    ({"training": {"lr": {"schedule": "linear", "start": 1.0}}}, "lr"),
-    ({"training": {"lr": {"schedule": "constant", "lr": -1}}}, "lr"),
-    ({"training": {"batch_size": 0}}, "batch"),
-    ({"training": {"engine": "gpu"}}, "engine"),
-    ({"training": []}, "training"),
-])
+@pytest.mark.parametrize(
+    "bad, field",
+    [  # the form's own words (tui/settings.py labels)
+        ({"data": {"name": "spirals"}}, "data"),
+        ({"data": {"samples": 0}}, "n"),
+        ({"data": {"samples": 10**9}}, "n"),
+        ({"data": {"noise": float("nan")}}, "noise"),
+        ({"model": {"layers": []}}, "layers"),
+        ({"model": {"layers": [16, "x"]}}, "layers (layer 2)"),
+        ({"model": {"activation": "gelu"}}, "act"),
+        ({"training": {"loss": "hinge"}}, "loss"),
+        ({"training": {"lr": {"schedule": "linear", "start": 1.0}}}, "lr"),
+        ({"training": {"lr": {"schedule": "constant", "lr": -1}}}, "lr"),
+        ({"training": {"batch_size": 0}}, "batch"),
+        ({"training": {"engine": "gpu"}}, "engine"),
+        ({"training": []}, "training"),
+    ],
+)
 def test_config_errors_name_the_field(bad, field):
     with pytest.raises(ValueError) as err:
         Config.from_dict(bad)
@@ -86,8 +98,9 @@ def test_a_bad_expression_raises_keeps_the_text_and_is_logged(wb):
 
 def test_training_matches_trainer_used_directly(wb):
     X, y = datasets.moons(100, noise=0.1, seed=1337)
-    trainer = Trainer(nn.MLP(2, [16, 16, 1], rng=random.Random(1337)), X, y,
-                      optimizer=optim.SGD(lr=optim.linear(1.0, 0.1, 100)))
+    trainer = Trainer(
+        nn.MLP(2, [16, 16, 1], rng=random.Random(1337)), X, y, optimizer=optim.SGD(lr=optim.linear(1.0, 0.1, 100))
+    )
     expected = [trainer.step() for _ in range(100)]
     first = wb.step()
     assert first["do"] == "step" and first["results"][0]["loss"] == expected[0].loss
@@ -195,7 +208,7 @@ def test_trace_builds_the_samples_loss_graph_with_the_trainers_numbers():
     plus[0] += eps
     minus[0] -= eps
     t = 2 * wb.y[i] - 1
-    f = lambda x: max(0.0, 1.0 - t * wb.trainer.scores(x[None, :])[0, 0])  # noqa: E731
+    f = lambda x: max(0.0, 1.0 - t * wb.trainer.scores(x[None, :])[0, 0])
     assert x0.grad == pytest.approx((f(plus) - f(minus)) / (2 * eps), rel=1e-5, abs=1e-7)
 
 
@@ -315,6 +328,7 @@ def test_exports_wait_for_training_to_pause():
 
 # ---- the stepper, the gradient check and the pitfalls (issue 7) ------------------------------------------
 
+
 def test_stepper_moves_are_logged_positions_and_replay_exactly(wb):
     entry = wb.step_through("backward")
     assert entry == {"do": "stepper", "mode": "backward", "position": 0, "overwrite": False}
@@ -405,7 +419,8 @@ def test_stepper_on_a_traced_sample_walks_its_graph_until_the_model_changes(wb):
     assert wb.stepping.stepper.root is root  # the same graph, not a rebuilt copy
     fresh = wb.sample_graph()  # built with backward run: the stepper ends on the same grads
     assert sorted(wb.stepping.stepper.grad_of(n) for n in root.topological_order()) == pytest.approx(
-        sorted(n.grad for n in fresh.topological_order()))
+        sorted(n.grad for n in fresh.topological_order())
+    )
     rows = wb.gradient_check()  # the sample graph's leaves: weights, biases, inputs, constants
     assert len(rows) > 300 and all(row.ok for row in rows)
     replayed = Workbench()

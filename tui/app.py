@@ -17,6 +17,8 @@ from textual.widgets import Footer, Static, Tree
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from micrograd.expression import ExpressionError
+from tui import form
+from tui.presets import PRESETS, preset_config
 from tui.screens.commands import KEYS, MicrogradCommands
 from tui.screens.export import ExportCommands
 from tui.screens.help import HelpScreen
@@ -25,6 +27,7 @@ from tui.screens.preferences import PreferencesCommands
 from tui.screens.session_files import SessionCommands
 from tui.screens.stepping import StepperCommands
 from tui.screens.trace import TraceCommands
+from tui.settings import describe_changes
 from tui.widgets.boundary import DecisionBoundary
 from tui.widgets.chart_pane import ChartPane
 from tui.widgets.controls import TrainingControls
@@ -33,9 +36,6 @@ from tui.widgets.graph_pane import GraphPane
 from tui.widgets.graph_tree import GraphTree
 from tui.widgets.loss_chart import LossChart
 from tui.widgets.status import StatusLine
-from tui import form
-from tui.presets import PRESETS, preset_config
-from tui.settings import describe_changes
 from tui.workbench import TrainingRun, Workbench
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -48,8 +48,15 @@ PANES = ("#editor-text", "#graph-tree", "#controls-pane Input, #controls-pane Se
 class TrainingProgress(Message):
     """Results since the last message; a pending one is folded into the next, so none is ever lost."""
 
-    def __init__(self, run: TrainingRun, results: list[dict], steps_per_second: float,
-                 diverged_at: int | None = None, parameters=None, network=None) -> None:
+    def __init__(
+        self,
+        run: TrainingRun,
+        results: list[dict],
+        steps_per_second: float,
+        diverged_at: int | None = None,
+        parameters=None,
+        network=None,
+    ) -> None:
         super().__init__()
         self.run, self.results = run, results
         self.steps_per_second, self.diverged_at = steps_per_second, diverged_at
@@ -76,8 +83,9 @@ class TrainingFinished(Message):
         self.run = run
 
 
-class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCommands, StepperCommands,
-                   SessionCommands, App[None]):
+class MicrogradApp(
+    PreferencesCommands, NetworkCommands, ExportCommands, TraceCommands, StepperCommands, SessionCommands, App[None]
+):
     """Save/open/replay (ctrl+s, ctrl+o, the timeline) come from the SessionCommands mixin (issue 6)."""
 
     CSS_PATH = "app.tcss"
@@ -100,8 +108,11 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
     # ---- layout ---------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(f"micrograd-tui needs a terminal of at least {MIN_WIDTH}x{MIN_HEIGHT}.\n"
-                     f"Make the window larger, or press ctrl+q to quit.", id="too-small")
+        yield Static(
+            f"micrograd-tui needs a terminal of at least {MIN_WIDTH}x{MIN_HEIGHT}.\n"
+            f"Make the window larger, or press ctrl+q to quit.",
+            id="too-small",
+        )
         with Grid(id="main"):
             yield ExpressionEditor(self.workbench.source, id="editor-pane", classes="pane")
             yield GraphPane(id="graph-pane", classes="pane")
@@ -144,8 +155,9 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
     def show_graph(self, *, keep_changes: bool = False) -> None:
         pane = self.query_one(GraphPane)
         if self.graph_mode == "training":
-            pane.show(self.workbench.training_graph(), "Graph: training loss ({nodes:,} nodes)",
-                      keep_changes=keep_changes)
+            pane.show(
+                self.workbench.training_graph(), "Graph: training loss ({nodes:,} nodes)", keep_changes=keep_changes
+            )
         elif self.graph_mode == "neuron":  # the network view's neuron for the traced sample (g there)
             root = self.stepper_root("neuron") or self.neuron_graph_root()  # the stepper keeps its copy
             pane.show(root, self.neuron_graph_title(), keep_changes=keep_changes)
@@ -188,9 +200,13 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
             last = {"step": last["step"] if last else None, "loss": edited["loss"], "accuracy": edited["accuracy"]}
             state += " · weight set by hand"
         self.query_one(StatusLine).show(
-            step=last["step"] if last else None, loss=last["loss"] if last else None,
-            accuracy=last["accuracy"] if last else None, steps_per_second=self._steps_per_second,
-            engine=self.workbench.config.training["engine"], state=state)
+            step=last["step"] if last else None,
+            loss=last["loss"] if last else None,
+            accuracy=last["accuracy"] if last else None,
+            steps_per_second=self._steps_per_second,
+            engine=self.workbench.config.training["engine"],
+            state=state,
+        )
 
     def _refresh_boundary(self) -> None:
         """Recompute the boundary picture, only when it is on screen and the model is idle."""
@@ -200,15 +216,18 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
         if self._run is not None:
             return  # the trainer belongs to the worker now; the picture updates when it pauses
         if self.workbench.inputs != 2:
-            view.show_message(f"the decision boundary needs 2 input features; "
-                              f"{self.workbench.config.data['name']} has {self.workbench.inputs}")
+            view.show_message(
+                f"the decision boundary needs 2 input features; "
+                f"{self.workbench.config.data['name']} has {self.workbench.inputs}"
+            )
             return
         columns, rows = view.grid_size()
         grid = self.workbench.decision_grid(resolution=min(max(columns, rows), MAX_GRID))
         view.traced = self.workbench.traced  # drawn as ✚
         # Trainer's grid has ys increasing with the row; the picture has the largest y at the top.
-        view.show(grid.classes[::-1], (grid.xs[0], grid.xs[-1], grid.ys[0], grid.ys[-1]),
-                  self.workbench.X, self.workbench.y)
+        view.show(
+            grid.classes[::-1], (grid.xs[0], grid.xs[-1], grid.ys[0], grid.ys[-1]), self.workbench.X, self.workbench.y
+        )
 
     # ---- actions --------------------------------------------------------------------------------------
 
@@ -320,9 +339,19 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
     def action_focus_pane(self, direction: int) -> None:
         panes = [self.query(selector).first() for selector in PANES]
         focused = self.focused
-        current = next((i for i, pane in enumerate(panes) if focused is not None and
-                        (focused is pane or pane in focused.ancestors or
-                         (i == 2 and self.query_one(TrainingControls) in focused.ancestors))), -1)
+        current = next(
+            (
+                i
+                for i, pane in enumerate(panes)
+                if focused is not None
+                and (
+                    focused is pane
+                    or pane in focused.ancestors
+                    or (i == 2 and self.query_one(TrainingControls) in focused.ancestors)
+                )
+            ),
+            -1,
+        )
         panes[(current + direction) % len(panes)].focus()
 
     def action_help(self) -> None:
@@ -341,7 +370,9 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
         controls = self.query_one(TrainingControls)
         if "" in event.changes:  # the app's own setting: how many steps Train runs
             self.train_steps = event.changes[""]["steps"]
-            controls.show_message(f"Train (F9) runs {self.train_steps} steps." if self.train_steps else "Train (F9) runs until paused.")
+            controls.show_message(
+                f"Train (F9) runs {self.train_steps} steps." if self.train_steps else "Train (F9) runs until paused."
+            )
             return
         outcome = form.submit(self.workbench, event.changes, event.alone)
         if outcome.applied is not None:
@@ -352,8 +383,10 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
                 self._steps_per_second = None
                 self._after_training()
             else:
-                controls.show_message(f"{outcome.words}: applied to the current model"
-                                      + (" from the next step." if self._run is not None else "."))
+                controls.show_message(
+                    f"{outcome.words}: applied to the current model"
+                    + (" from the next step." if self._run is not None else ".")
+                )
                 self.query_one(LossChart).set_marks(self.workbench.marks)
                 self._update_status()
         err = outcome.refusal
@@ -402,6 +435,7 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
         started = last_post = perf_counter()
         posted = 0
         try:
+
             def cancelled() -> bool:
                 return worker.is_cancelled
 
@@ -418,8 +452,11 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
                 if now - last_post >= PROGRESS_INTERVAL:
                     live = run.parameters() if self.graph_mode in ("sample", "neuron") else None
                     snapshot = run.snapshot() if self.network_live else None
-                    self.post_message(TrainingProgress(run, run.results[posted:], run.steps / (now - started),
-                                                       parameters=live, network=snapshot))
+                    self.post_message(
+                        TrainingProgress(
+                            run, run.results[posted:], run.steps / (now - started), parameters=live, network=snapshot
+                        )
+                    )
                     posted, last_post = run.steps, now
             if run.steps > posted:
                 rate = run.steps / max(perf_counter() - started, 1e-9)
@@ -433,11 +470,13 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
         self._steps_per_second = message.steps_per_second
         with self.batch_update():
             if message.parameters is not None and self.graph_mode == "sample":
-                self.query_one(GraphPane).show(self.workbench.sample_graph(parameters=message.parameters),
-                                               self._sample_title(), keep_changes=True)
+                self.query_one(GraphPane).show(
+                    self.workbench.sample_graph(parameters=message.parameters), self._sample_title(), keep_changes=True
+                )
             if message.parameters is not None and self.graph_mode == "neuron":
-                self.query_one(GraphPane).show(self.neuron_graph_root(message.parameters),
-                                               self.neuron_graph_title(), keep_changes=True)
+                self.query_one(GraphPane).show(
+                    self.neuron_graph_root(message.parameters), self.neuron_graph_title(), keep_changes=True
+                )
             if message.network is not None:
                 self.refresh_network(message.network)
             chart = self.query_one(LossChart)
@@ -447,18 +486,29 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
             last = message.results[-1] if message.results else None
             if last is not None:
                 self.query_one(StatusLine).show(
-                    step=last["step"], loss=last["loss"], accuracy=last["accuracy"],
-                    steps_per_second=self._steps_per_second, engine=self.workbench.config.training["engine"],
-                    state="training…")
+                    step=last["step"],
+                    loss=last["loss"],
+                    accuracy=last["accuracy"],
+                    steps_per_second=self._steps_per_second,
+                    engine=self.workbench.config.training["engine"],
+                    state="training…",
+                )
         if message.diverged_at is not None:
-            self.notify(f"The loss became non-finite at step {message.diverged_at}; training paused. "
-                        f"Try a smaller learning rate.", severity="error", timeout=10)
+            self.notify(
+                f"The loss became non-finite at step {message.diverged_at}; training paused. "
+                f"Try a smaller learning rate.",
+                severity="error",
+                timeout=10,
+            )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker errors land: a notification, and the app keeps running."""
         if event.state == WorkerState.ERROR:
-            self.notify(f"{event.worker.name or 'A background task'} stopped: {event.worker.error}",
-                        severity="error", timeout=10)
+            self.notify(
+                f"{event.worker.name or 'A background task'} stopped: {event.worker.error}",
+                severity="error",
+                timeout=10,
+            )
 
     def on_training_finished(self, message: TrainingFinished) -> None:
         if message.run is not self._run:
@@ -474,8 +524,13 @@ class MicrogradApp(PreferencesCommands, NetworkCommands, ExportCommands, TraceCo
     def _run_marks(run: TrainingRun) -> list[dict]:
         """Marks of the live changes a running run applied so far (the workbench logs them when it ends)."""
         results = run.results
-        return [{"step": results[at]["step"] if at < len(results) else (results[-1]["step"] + 1 if results else 0),
-                 "text": describe_changes(changes)} for at, changes in list(run.changes)]
+        return [
+            {
+                "step": results[at]["step"] if at < len(results) else (results[-1]["step"] + 1 if results else 0),
+                "text": describe_changes(changes),
+            }
+            for at, changes in list(run.changes)
+        ]
 
     def _after_training(self) -> None:
         self.query_one(GraphPane).freeze(False)

@@ -23,26 +23,40 @@ keys: F5 evaluate, F2 backward, F3 zero grads, F8 one step, F9 train/pause, ctrl
 F4 decision boundary, ctrl+b backprop stepper (F10 / shift+F10 step), ctrl+n gradient check, ctrl+t trace one
 sample, ctrl+l export, ctrl+s save, ctrl+o open, F1 help, ctrl+p commands, ctrl+q quit."""
 
-CHECK_HELP = ("replay each SESSION headlessly; print OK or the first mismatch; exit 0 (all OK), 1 (a mismatch), "
-              "2 (bad file)")
+CHECK_HELP = (
+    "replay each SESSION headlessly; print OK or the first mismatch; exit 0 (all OK), 1 (a mismatch), 2 (bad file)"
+)
 SERVE_HELP = "serve the app as a web page on localhost (textual-serve); each browser tab runs its own app"
 SAMPLES_HELP = "list the sample sessions shipped with the app (open one by name: micrograd-tui --replay moons_demo)"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="micrograd-tui", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=f"micrograd-tui check SESSION...: {CHECK_HELP}\n"
-                                            f"micrograd-tui samples: {SAMPLES_HELP}\n"
-                                            f"micrograd-tui serve [--port N]: {SERVE_HELP}")
-    parser.add_argument("session", nargs="?", metavar="SESSION",
-                        help="open this saved session (a .json file, or a sample's name)")
+    parser = argparse.ArgumentParser(
+        prog="micrograd-tui",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"micrograd-tui check SESSION...: {CHECK_HELP}\n"
+        f"micrograd-tui samples: {SAMPLES_HELP}\n"
+        f"micrograd-tui serve [--port N]: {SERVE_HELP}",
+    )
+    parser.add_argument(
+        "session", nargs="?", metavar="SESSION", help="open this saved session (a .json file, or a sample's name)"
+    )
     parser.add_argument("--replay", metavar="SESSION", help="open SESSION and play it back")
-    parser.add_argument("--theme", type=_theme, metavar="NAME",
-                        help="Textual theme for this run (ctrl+p, then Theme, picks one and remembers it)")
-    parser.add_argument("--speed", type=float, default=1.0, metavar="X",
-                        help="replay speed: playback runs X times as fast (default 1: one action, or a twentieth "
-                             "of a training run, per tick)")
+    parser.add_argument(
+        "--theme",
+        type=_theme,
+        metavar="NAME",
+        help="Textual theme for this run (ctrl+p, then Theme, picks one and remembers it)",
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="replay speed: playback runs X times as fast (default 1: one action, or a twentieth "
+        "of a training run, per tick)",
+    )
     return parser
 
 
@@ -88,9 +102,12 @@ def _port(text: str) -> int:
 def _serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="micrograd-tui serve", description=SERVE_HELP)
     parser.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
-    parser.add_argument("--host", default="localhost",
-                        help="address to listen on (default localhost; the app is yours: serve it to others "
-                             "only on a network you trust)")
+    parser.add_argument(
+        "--host",
+        default="localhost",
+        help="address to listen on (default localhost; the app is yours: serve it to others "
+        "only on a network you trust)",
+    )
     parser.add_argument("--theme", type=_theme, metavar="NAME", help="Textual theme for the served app")
     args = parser.parse_args(argv)
     from tui.serve import serve
@@ -111,8 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"micrograd-tui: --speed must be a positive number, not {args.speed}", file=sys.stderr)
         return 2
     if args.session and args.replay:
-        print("micrograd-tui: give either SESSION (to open it) or --replay SESSION (to play it), not both",
-              file=sys.stderr)
+        print(
+            "micrograd-tui: give either SESSION (to open it) or --replay SESSION (to play it), not both",
+            file=sys.stderr,
+        )
         return 2
     opened = None
     path = args.replay or args.session

@@ -16,11 +16,36 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from micrograd import cost, datasets, losses
-from tui.settings import (DEFAULTS, ENGINES, MAX_LAYER_WIDTH, MAX_LAYERS, MAX_SAMPLES, SECTIONS, SETTINGS,
-                          check_choice, check_integer, check_real, describe_changes, format_layers)
+from tui.settings import (
+    DEFAULTS,
+    ENGINES,
+    MAX_LAYER_WIDTH,
+    MAX_LAYERS,
+    MAX_SAMPLES,
+    SECTIONS,
+    SETTINGS,
+    check_choice,
+    check_integer,
+    check_real,
+    describe_changes,
+    format_layers,
+)
 
-__all__ = ["DEFAULTS", "ENGINES", "MAX_LAYERS", "MAX_LAYER_WIDTH", "MAX_SAMPLES", "SECTIONS", "Config",
-           "SettingError", "check_choice", "check_integer", "check_real", "make_dataset", "needs_new_model"]
+__all__ = [
+    "DEFAULTS",
+    "ENGINES",
+    "MAX_LAYERS",
+    "MAX_LAYER_WIDTH",
+    "MAX_SAMPLES",
+    "SECTIONS",
+    "Config",
+    "SettingError",
+    "check_choice",
+    "check_integer",
+    "check_real",
+    "make_dataset",
+    "needs_new_model",
+]
 
 
 class SettingError(ValueError):
@@ -72,23 +97,42 @@ def _check_whole(config: Config) -> None:
     layers = model["layers"]
     loss = losses.LOSSES[training["loss"]]
     if not loss.multiclass and classes > 2:
-        raise SettingError(f"loss: {loss.name} is a two-class loss, but {data['name']} has {classes} classes",
-                           "loss", {"training": {"loss": "cross_entropy"}, "model": {"layers": layers[:-1] + [classes]}},
-                           f"use cross_entropy with a last layer of {classes}")
+        raise SettingError(
+            f"loss: {loss.name} is a two-class loss, but {data['name']} has {classes} classes",
+            "loss",
+            {"training": {"loss": "cross_entropy"}, "model": {"layers": layers[:-1] + [classes]}},
+            f"use cross_entropy with a last layer of {classes}",
+        )
     outputs = loss.outputs(classes)
     if layers[-1] != outputs:
-        raise SettingError(f"layers: {loss.name} on {classes} classes needs a last layer of {outputs} "
-                           f"output{'s' if outputs != 1 else ''}, not {format_layers(layers)}",
-                           "layers", {"model": {"layers": layers[:-1] + [outputs]}})
+        raise SettingError(
+            f"layers: {loss.name} on {classes} classes needs a last layer of {outputs} "
+            f"output{'s' if outputs != 1 else ''}, not {format_layers(layers)}",
+            "layers",
+            {"model": {"layers": layers[:-1] + [outputs]}},
+        )
     batch = training["batch_size"]
     if batch is not None and batch > len(X):
-        raise SettingError(f"batch: at most the {len(X):,} samples of {data['name']}, not {batch:,}", "batch",
-                           {"training": {"batch_size": None}})
+        raise SettingError(
+            f"batch: at most the {len(X):,} samples of {data['name']}, not {batch:,}",
+            "batch",
+            {"training": {"batch_size": None}},
+        )
+
     def estimate(engine):
-        return cost.estimate(inputs=X.shape[1], layers=layers, samples=len(X), batch_size=batch, engine=engine,
-                             classes=classes, multiclass=loss.multiclass, loss=loss.name,
-                             activation=model["activation"], output_activation=model["output_activation"],
-                             l2=bool(training["l2"]))
+        return cost.estimate(
+            inputs=X.shape[1],
+            layers=layers,
+            samples=len(X),
+            batch_size=batch,
+            engine=engine,
+            classes=classes,
+            multiclass=loss.multiclass,
+            loss=loss.name,
+            activation=model["activation"],
+            output_activation=model["output_activation"],
+            l2=bool(training["l2"]),
+        )
 
     problem = cost.refusal(estimate(training["engine"]))
     if problem is not None:
@@ -107,8 +151,11 @@ class Config:
     training: dict = field(default_factory=lambda: copy.deepcopy(DEFAULTS["training"]))
 
     def to_dict(self) -> dict:
-        return {"data": copy.deepcopy(self.data), "model": copy.deepcopy(self.model),
-                "training": copy.deepcopy(self.training)}
+        return {
+            "data": copy.deepcopy(self.data),
+            "model": copy.deepcopy(self.model),
+            "training": copy.deepcopy(self.training),
+        }
 
     @classmethod
     def from_dict(cls, d) -> Config:
@@ -136,13 +183,19 @@ class Config:
     def changed(self, other: Config) -> dict:
         """The nested changes that turn this config into `other`."""
         mine, theirs = self.to_dict(), other.to_dict()
-        return {section: diff for section in SECTIONS
-                if (diff := {k: v for k, v in theirs[section].items() if mine[section].get(k) != v})}
+        return {
+            section: diff
+            for section in SECTIONS
+            if (diff := {k: v for k, v in theirs[section].items() if mine[section].get(k) != v})
+        }
 
 
 def needs_new_model(old: Config, new: Config) -> bool:
     """Whether going from `old` to `new` needs a new model (data, layers, activations, seeds changed)."""
     from tui.settings import setting
 
-    return any(not (s := setting(section, name)) or not s.live
-               for section, values in old.changed(new).items() for name in values)
+    return any(
+        not (s := setting(section, name)) or not s.live
+        for section, values in old.changed(new).items()
+        for name in values
+    )

@@ -53,8 +53,10 @@ def graph_text(kind: str, root: Value | None, what: str = "graph") -> str:
     if kind == "svg":
         size = sum(1 for _ in graph.walk(root))
         if size > SVG_LIMIT:
-            raise ValueError(f"the {what} has {size:,} nodes, too many for Graphviz to draw in reasonable time "
-                             f"(limit {SVG_LIMIT:,}); export it as DOT instead")
+            raise ValueError(
+                f"the {what} has {size:,} nodes, too many for Graphviz to draw in reasonable time "
+                f"(limit {SVG_LIMIT:,}); export it as DOT instead"
+            )
         with tempfile.TemporaryDirectory(prefix="micrograd-svg-") as folder:
             path = export.graph_to_svg(root, Path(folder) / "graph.svg")  # RuntimeError without Graphviz
             return path.read_text(encoding="utf-8")
@@ -106,8 +108,13 @@ def detached_copy(model, parameters=None):
     if parameters is None:
         copy = export.mlp_from_json(export.mlp_to_json(model))
     else:
-        copy = nn.MLP(model.nin, model.nouts, activation=model.activation,
-                      output_activation=model.output_activation, rng=random.Random(0))
+        copy = nn.MLP(
+            model.nin,
+            model.nouts,
+            activation=model.activation,
+            output_activation=model.output_activation,
+            rng=random.Random(0),
+        )
         for p, number in zip(copy.parameters(), parameters.tolist(), strict=True):
             p.data = number
     for li, layer in enumerate(copy.layers, start=1):
@@ -142,7 +149,7 @@ def neuron_graph(model, X, index: int, layer: int, neuron: int, parameters=None)
         raise ValueError(f"trace: sample {index} does not exist; the data has samples 0 to {len(X) - 1}")
     copy = detached_copy(model, parameters)
     x = [Value(float(v), label=f"x{j}") for j, v in enumerate(X[index])]
-    for current in copy.layers[:layer + 1]:
+    for current in copy.layers[: layer + 1]:
         x = [n(x) for n in current.neurons]
     root = x[neuron]
     root.label = f"L{layer + 1}.n{neuron}"
@@ -156,6 +163,5 @@ def nearest_sample(X, position) -> int:
 
     point = np.asarray(position, dtype=float).ravel()
     if point.shape != (X.shape[1],) or not np.isfinite(point).all():
-        raise ValueError(f"a position needs {X.shape[1]} finite numbers (one per input feature), "
-                         f"not {len(point)}")
+        raise ValueError(f"a position needs {X.shape[1]} finite numbers (one per input feature), not {len(point)}")
     return int(np.argmin(((X - point) ** 2).sum(axis=1)))

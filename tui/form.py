@@ -43,8 +43,10 @@ def submit(workbench, changes: dict, alone: dict | None = None) -> Outcome:
         outcome.applied, outcome.rebuilt = attempt, rebuilds
         break
     if outcome.applied is alone and alone is not None:  # the rest stays pending: say why, as things are now
-        rest = {section: {k: v for k, v in values.items() if k not in alone.get(section, {})}
-                for section, values in changes.items()}
+        rest = {
+            section: {k: v for k, v in values.items() if k not in alone.get(section, {})}
+            for section, values in changes.items()
+        }
         rest = {section: values for section, values in rest.items() if values}
         outcome.refusal = None
         if rest:

@@ -84,8 +84,9 @@ def _strokes_width(fan_in: int) -> int:
 def layout(sizes: list[int], width: int, height: int) -> Layout | None:
     """The picture of a network with layer sizes [inputs, hidden..., outputs] in width x height cells, using
     the largest tile that fits; None when not even one-row tiles fit (the view then says so)."""
-    fits = [found for tile in range(max(height // 2, 1), 0, -1)
-            if (found := _try(sizes, width, height, tile)) is not None]
+    fits = [
+        found for tile in range(max(height // 2, 1), 0, -1) if (found := _try(sizes, width, height, tile)) is not None
+    ]
     # The output is the picture a learner reads first: prefer hidden tiles small enough to leave it twice their
     # size, then the largest hidden tiles.
     roomy = [found for found in fits if found.out_tile >= 2 * found.tile]
@@ -123,8 +124,11 @@ def _try(sizes: list[int], width: int, height: int, tile: int) -> Layout | None:
             target = stacks[layer]
             tall = target[2] if kind == "strokes" or (target[0] == 1 and n > 1) else min(math.ceil(n / 2), height)
             y = (height - tall) // 2
-            tiles = _tiles(n, target[0], out_tile if layer == len(sizes) - 1 else tile, x, y, w) \
-                if kind == "strokes" else ()
+            tiles = (
+                _tiles(n, target[0], out_tile if layer == len(sizes) - 1 else tile, x, y, w)
+                if kind == "strokes"
+                else ()
+            )
             blocks.append(Block(kind, layer - 1, x, y, w, tall, tiles))
             x += w + GAP
         columns, w, h = stacks[layer]

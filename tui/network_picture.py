@@ -24,8 +24,9 @@ SELECTED = 2 * LEVELS + 1  # the selection marker's colour
 POINT = SELECTED + 1  # data points on the output's maps
 MARKS = ("○", "●")  # class 0, class 1 (as the decision boundary draws them)
 PALETTE = [
-    "#{:02x}{:02x}{:02x}".format(*(round(z + (e - z) * abs(k) / LEVELS) for z, e in
-                                   zip(ZERO, NEGATIVE if k < 0 else POSITIVE)))
+    "#{:02x}{:02x}{:02x}".format(
+        *(round(z + (e - z) * abs(k) / LEVELS) for z, e in zip(ZERO, NEGATIVE if k < 0 else POSITIVE))
+    )
     for k in range(-LEVELS, LEVELS + 1)
 ] + ["#ffd166", "#f4f4f4"]
 STROKES = ("╶╴", "──", "━━", "██")  # a weight's size, smallest to largest, as a short stroke
@@ -57,8 +58,17 @@ class Picture:
     maps: list  # per layer (inputs first): the (neurons, rows, columns) arrays the tiles were painted from
 
 
-def picture(arch: Architecture, params, layout: Layout, bounds, *, selected: tuple[int, int] | None = None,
-            input_names: list[str] | None = None, featurize=None, points=None) -> Picture:
+def picture(
+    arch: Architecture,
+    params,
+    layout: Layout,
+    bounds,
+    *,
+    selected: tuple[int, int] | None = None,
+    input_names: list[str] | None = None,
+    featurize=None,
+    points=None,
+) -> Picture:
     """The whole picture. `points` = (X, y): the data, drawn on the output's maps so they read as the decision
     boundary (one output: every point, ○ class 0, ● class 1; one output per class: map k shows class k's)."""
     rows, cols = layout.height, layout.width
@@ -76,8 +86,8 @@ def picture(arch: Architecture, params, layout: Layout, bounds, *, selected: tup
             scale, symmetric = layer_scale(maps, activations[block.layer + 1])
             levels = level(maps, scale, symmetric=symmetric)
             for t, lv in zip(block.tiles, levels):
-                pixels[2 * t.y:2 * t.y + 2 * t.height, t.x:t.x + t.width] = lv
-                pixels[2 * t.y + 2 * t.height - 1, t.x:t.x + t.width] = -1  # a one-pixel gap under each tile
+                pixels[2 * t.y : 2 * t.y + 2 * t.height, t.x : t.x + t.width] = lv
+                pixels[2 * t.y + 2 * t.height - 1, t.x : t.x + t.width] = -1  # a one-pixel gap under each tile
         elif block.kind == "matrix":
             W = weights[block.layer][0]
             levels = level(W, float(np.max(np.abs(W))), symmetric=True)
@@ -85,7 +95,7 @@ def picture(arch: Architecture, params, layout: Layout, bounds, *, selected: tup
             stretched = tall > len(W) + 1
             for r in range(min(tall, tall if stretched else len(W))):
                 target = r * len(W) // tall if stretched else r
-                pixels[2 * block.y + r, block.x:block.x + block.width] = levels[target, :block.width]
+                pixels[2 * block.y + r, block.x : block.x + block.width] = levels[target, : block.width]
         else:  # strokes beside each target neuron: colour = sign, stroke = size
             W = weights[block.layer][0]
             biggest = float(np.max(np.abs(W))) or 1.0
@@ -94,8 +104,8 @@ def picture(arch: Architecture, params, layout: Layout, bounds, *, selected: tup
                 for j, w in enumerate(row):
                     size = min(int(abs(w) / biggest * len(STROKES)), len(STROKES) - 1)
                     x = block.x + j * (STROKE + 1)
-                    chars[y, x:x + STROKE] = list(STROKES[size])
-                    fg[y, x:x + STROKE] = int(level(np.array(w), biggest, symmetric=True))
+                    chars[y, x : x + STROKE] = list(STROKES[size])
+                    fg[y, x : x + STROKE] = int(level(np.array(w), biggest, symmetric=True))
     top, bottom = pixels[0::2], pixels[1::2]
     painted = fg >= 0
     fg = np.where(painted, fg, top)
@@ -138,6 +148,6 @@ def header_line(arch: Architecture, layout: Layout, input_names: list[str] | Non
                 label = f"{'out' if block.layer == last else f'L{block.layer + 1}'} {arch.activations[block.layer]}"
         else:
             label = "w"
-        label = label[:max(block.width, 1) + 1]
-        line[block.x:block.x + len(label)] = label
-    return "".join(line[:layout.width])
+        label = label[: max(block.width, 1) + 1]
+        line[block.x : block.x + len(label)] = label
+    return "".join(line[: layout.width])

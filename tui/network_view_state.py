@@ -47,14 +47,15 @@ def parameter_name(arch: Architecture, layer: int, parameter: int) -> str:
 
 
 def parameter_index(arch: Architecture, layer: int, name) -> int:
-    """"w3" -> 3, "b" -> the bias's place (after the weights); ValueError in one sentence otherwise."""
+    """ "w3" -> 3, "b" -> the bias's place (after the weights); ValueError in one sentence otherwise."""
     fan_in = arch.fan_ins[layer]
     if name == "b":
         return fan_in
     if isinstance(name, str) and name[:1] == "w" and name[1:].isdigit() and int(name[1:]) < fan_in:
         return int(name[1:])
-    raise ValueError(f"set_parameter.parameter: expected b or w0 to w{fan_in - 1} for a neuron of layer "
-                     f"{layer + 1}, not {name!r}")
+    raise ValueError(
+        f"set_parameter.parameter: expected b or w0 to w{fan_in - 1} for a neuron of layer {layer + 1}, not {name!r}"
+    )
 
 
 def parse_value(text: str) -> float:
@@ -62,8 +63,7 @@ def parse_value(text: str) -> float:
     try:
         value = float(text.strip())
     except ValueError:
-        raise ValueError(f"{text.strip()[:40]!r} is not a number: type one such as -0.25 or 1e-3, then Enter") \
-            from None
+        raise ValueError(f"{text.strip()[:40]!r} is not a number: type one such as -0.25 or 1e-3, then Enter") from None
     if not math.isfinite(value) or abs(value) > 1e6:
         raise ValueError(f"a weight must be a finite number between -1e6 and 1e6, not {text.strip()[:40]!r}")
     return value
@@ -81,14 +81,19 @@ class Selection:
         """Itself, or a ValueError naming what is out of range for this model."""
         layers = len(arch.widths)
         if not 0 <= self.layer < layers:
-            raise ValueError(f"select_neuron.layer: expected 0 to {layers - 1} (this model has {layers} layers), "
-                             f"not {self.layer}")
+            raise ValueError(
+                f"select_neuron.layer: expected 0 to {layers - 1} (this model has {layers} layers), not {self.layer}"
+            )
         if not 0 <= self.neuron < arch.widths[self.layer]:
-            raise ValueError(f"select_neuron.neuron: layer {self.layer + 1} has neurons 0 to "
-                             f"{arch.widths[self.layer] - 1}, not {self.neuron}")
+            raise ValueError(
+                f"select_neuron.neuron: layer {self.layer + 1} has neurons 0 to "
+                f"{arch.widths[self.layer] - 1}, not {self.neuron}"
+            )
         if not 0 <= self.parameter <= arch.fan_ins[self.layer]:
-            raise ValueError(f"select_neuron.parameter: a neuron of layer {self.layer + 1} has parameters 0 to "
-                             f"{arch.fan_ins[self.layer]} (weights, then the bias), not {self.parameter}")
+            raise ValueError(
+                f"select_neuron.parameter: a neuron of layer {self.layer + 1} has parameters 0 to "
+                f"{arch.fan_ins[self.layer]} (weights, then the bias), not {self.parameter}"
+            )
         return self
 
     def clamped(self, arch: Architecture) -> Selection:

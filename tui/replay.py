@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from tui.samples import resolve
 from tui.session import Session, SessionError, encode, load, new_workbench
@@ -185,7 +186,7 @@ class Replayer:
         action with the results replayed so far (its "steps" still the recorded count)."""
         if self.substep:
             action = self.session.actions[self.position]
-            return {**action, "results": list(action["results"][:self.substep])}
+            return {**action, "results": list(action["results"][: self.substep])}
         return self.session.actions[self.position - 1] if self.position else None
 
     def forward(self) -> dict | None:
@@ -275,7 +276,7 @@ def check_main(paths: list[str], out: TextIO = sys.stdout) -> int:
         except SessionError as err:
             message = str(err)  # it names the file already; say the name once
             name = f"{Path(path).name}: "
-            print(f"ERROR  {path}  {message[len(name):] if message.startswith(name) else message}", file=out)
+            print(f"ERROR  {path}  {message[len(name) :] if message.startswith(name) else message}", file=out)
             status = 2
             continue
         if report.ok:

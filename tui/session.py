@@ -57,8 +57,15 @@ class Session:
     def from_workbench(cls, wb: Any, *, title: str = "Untitled session", description: str = "") -> Session:
         """Record `wb`: the state it was built with plus everything it has done since."""
         config, expression = wb.start["config"], wb.start["expression"]
-        session = cls(expression=expression, config=config, actions=list(wb.log), history=list(wb.history),
-                      title=title, description=description, version=getattr(wb, "session_version", VERSION))
+        session = cls(
+            expression=expression,
+            config=config,
+            actions=list(wb.log),
+            history=list(wb.history),
+            title=title,
+            description=description,
+            version=getattr(wb, "session_version", VERSION),
+        )
         # A round trip through the schema turns NumPy scalars into floats and catches a malformed log now,
         # at the user's keypress, rather than in the file.
         return cls.from_dict(json.loads(dumps(session)))
@@ -68,9 +75,17 @@ class Session:
         return sum(len(a.get("results", ())) for a in self.actions)
 
     def to_dict(self) -> dict:
-        known = {"format": FORMAT, "version": self.version, "created": self.created, "title": self.title,
-                 "description": self.description, "expression": self.expression, "config": self.config,
-                 "actions": self.actions, "history": self.history}
+        known = {
+            "format": FORMAT,
+            "version": self.version,
+            "created": self.created,
+            "title": self.title,
+            "description": self.description,
+            "expression": self.expression,
+            "config": self.config,
+            "actions": self.actions,
+            "history": self.history,
+        }
         return {**self.extra, **known}
 
     @classmethod
@@ -81,19 +96,27 @@ class Session:
             raise SessionError(f'format: expected "{FORMAT}"; this is not a micrograd-tui session file')
         version = data.get("version")
         if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
-            raise SessionError(f"this session was written by a newer micrograd-tui (version {version}); "
-                               f"this one reads version {VERSION}")
+            raise SessionError(
+                f"this session was written by a newer micrograd-tui (version {version}); "
+                f"this one reads version {VERSION}"
+            )
         checked = TOP_LEVEL(data, "")
         _check_config_names(checked["config"])
         extra = {k: v for k, v in checked.items() if k not in TOP_LEVEL_KEYS}
-        return cls(expression=checked["expression"], config=checked["config"], actions=checked["actions"],
-                   history=checked.get("history", []), title=checked.get("title", "Untitled session"),
-                   description=checked.get("description", ""), created=checked.get("created", ""), extra=extra,
-                   version=checked["version"])
+        return cls(
+            expression=checked["expression"],
+            config=checked["config"],
+            actions=checked["actions"],
+            history=checked.get("history", []),
+            title=checked.get("title", "Untitled session"),
+            description=checked.get("description", ""),
+            created=checked.get("created", ""),
+            extra=extra,
+            version=checked["version"],
+        )
 
 
-TOP_LEVEL_KEYS = {"format", "version", "created", "title", "description", "expression", "config", "actions",
-                  "history"}
+TOP_LEVEL_KEYS = {"format", "version", "created", "title", "description", "expression", "config", "actions", "history"}
 
 
 def _check_config_names(config: dict) -> None:
@@ -139,8 +162,9 @@ def encode(value: Any) -> Any:
 
 
 def _render(value: Any, indent: int) -> str:
-    flat = not isinstance(value, dict | list) or all(not isinstance(v, dict | list) for v in
-                                                     (value.values() if isinstance(value, dict) else value))
+    flat = not isinstance(value, dict | list) or all(
+        not isinstance(v, dict | list) for v in (value.values() if isinstance(value, dict) else value)
+    )
     if flat:
         line = json.dumps(value, ensure_ascii=False, allow_nan=False)
         if len(line) + indent <= 200 or not isinstance(value, dict | list):
@@ -172,8 +196,10 @@ def loads(source: str | bytes, name: str = "this session") -> Session:
     try:
         data = json.loads(source, parse_int=_parse_int)
     except json.JSONDecodeError as err:
-        raise SessionError(f"{name} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); "
-                           "it may be truncated or not a session file") from None
+        raise SessionError(
+            f"{name} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); "
+            "it may be truncated or not a session file"
+        ) from None
     except RecursionError:
         raise SessionError(f"{name} nests lists or objects too deeply to be a session file") from None
     except ValueError as err:
@@ -244,7 +270,6 @@ def new_workbench(config: Any = None, expression: str | None = None, version: in
     from tui.workbench import DEFAULT_EXPRESSION, Workbench
 
     config = config if isinstance(config, Config) else Config.from_dict(config or {})
-    return Workbench(config, expression=DEFAULT_EXPRESSION if expression is None else expression,
-                     session_version=version)
-
-
+    return Workbench(
+        config, expression=DEFAULT_EXPRESSION if expression is None else expression, session_version=version
+    )

@@ -10,7 +10,8 @@ whether a name is a known dataset, loss or optimizer is `Config.from_dict`'s bus
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 RESULT_FIELDS = ("step", "loss", "data_loss", "reg_loss", "accuracy", "lr")
 # JSON has no NaN or infinity, yet a diverging run produces them: result numbers may be these strings instead.
@@ -109,9 +110,7 @@ def obj(fields: dict[str, Checker], required: tuple[str, ...] = ()) -> Checker:
         for name in required:
             if name not in value:
                 raise _fail(f"{path}.{name}" if path else name, "required field is missing")
-        return {
-            k: fields.get(k, json_value)(v, f"{path}.{k}" if path else k) for k, v in value.items()
-        }
+        return {k: fields.get(k, json_value)(v, f"{path}.{k}" if path else k) for k, v in value.items()}
 
     return check
 
@@ -119,18 +118,40 @@ def obj(fields: dict[str, Checker], required: tuple[str, ...] = ()) -> Checker:
 # Config fields are type- and range-checked here so a hostile file cannot ask for 10**12 samples; which names
 # are valid (datasets, losses, optimizers) is `Config.from_dict`'s business, checked after this.
 CONFIG_SECTIONS = {
-    "data": obj({"name": text(64), "samples": integer(1, 100_000), "noise": number(0, 100),
-                 "seed": integer()}),
-    "model": obj({"inputs": integer(1, 1024), "layers": array(integer(1, 4096), 64, 1),
-                  "activation": text(64), "output_activation": text(64), "seed": integer()}),
-    "training": obj({"loss": text(64), "l2": number(0, 1e6), "optimizer": text(64),
-                     "lr": obj({}), "momentum": number(0, 1), "batch_size": optional(integer(1, 1_000_000)),
-                     "engine": text(64)}),
+    "data": obj({"name": text(64), "samples": integer(1, 100_000), "noise": number(0, 100), "seed": integer()}),
+    "model": obj(
+        {
+            "inputs": integer(1, 1024),
+            "layers": array(integer(1, 4096), 64, 1),
+            "activation": text(64),
+            "output_activation": text(64),
+            "seed": integer(),
+        }
+    ),
+    "training": obj(
+        {
+            "loss": text(64),
+            "l2": number(0, 1e6),
+            "optimizer": text(64),
+            "lr": obj({}),
+            "momentum": number(0, 1),
+            "batch_size": optional(integer(1, 1_000_000)),
+            "engine": text(64),
+        }
+    ),
 }
 CONFIG = obj(CONFIG_SECTIONS)
-RESULT = obj({"step": integer(), "loss": number(nonfinite=True), "data_loss": number(nonfinite=True),
-              "reg_loss": number(nonfinite=True), "accuracy": number(0, 1, nonfinite=True),
-              "lr": number(nonfinite=True)}, required=RESULT_FIELDS)
+RESULT = obj(
+    {
+        "step": integer(),
+        "loss": number(nonfinite=True),
+        "data_loss": number(nonfinite=True),
+        "reg_loss": number(nonfinite=True),
+        "accuracy": number(0, 1, nonfinite=True),
+        "lr": number(nonfinite=True),
+    },
+    required=RESULT_FIELDS,
+)
 MAX_STEPS = 100_000  # per train action: replaying more would keep `check` busy for hours
 
 
@@ -145,24 +166,33 @@ ACTIONS: dict[str, Checker] = {
     "backward": obj({}),
     "zero_grad": obj({}),
     "step": obj({"results": array(RESULT, 1, 1)}, required=("results",)),
-    "train": obj({"steps": integer(1, MAX_STEPS), "results": array(RESULT, MAX_STEPS)},
-                 required=("steps", "results")),
+    "train": obj({"steps": integer(1, MAX_STEPS), "results": array(RESULT, MAX_STEPS)}, required=("steps", "results")),
     "reset": obj({}),
     "configure": obj({"changes": CONFIG}, required=("changes",)),
     "preset": obj({"name": text(64), "config": CONFIG}, required=("name", "config")),  # tui/presets.py
     "select": obj({"label": text(1000)}, required=("label",)),
     # the backprop/forward stepper (tui/stepping.py): its whole state, so replay lands on the same screen
-    "stepper": obj({"mode": text(16), "position": integer(), "overwrite": _flag, "graph": text(16)},
-                   required=("mode", "position")),
+    "stepper": obj(
+        {"mode": text(16), "position": integer(), "overwrite": _flag, "graph": text(16)}, required=("mode", "position")
+    ),
     "forget_zero_grad": obj({"on": _flag}, required=("on",)),
     "trace": obj({"sample": integer(0, 100_000)}, required=("sample",)),
     # the network view (tui/network_view_state.py): a selected neuron, and a weight or bias set by hand
-    "select_neuron": obj({"layer": integer(0, 64), "neuron": integer(0, 4096), "parameter": integer(0, 4096)},
-                         required=("layer", "neuron")),
-    "set_parameter": obj({"layer": integer(0, 64), "neuron": integer(0, 4096), "parameter": text(16),
-                          "value": number(-1e6, 1e6), "loss": number(nonfinite=True),
-                          "accuracy": number(0, 1, nonfinite=True)},
-                         required=("layer", "neuron", "parameter", "value")),
+    "select_neuron": obj(
+        {"layer": integer(0, 64), "neuron": integer(0, 4096), "parameter": integer(0, 4096)},
+        required=("layer", "neuron"),
+    ),
+    "set_parameter": obj(
+        {
+            "layer": integer(0, 64),
+            "neuron": integer(0, 4096),
+            "parameter": text(16),
+            "value": number(-1e6, 1e6),
+            "loss": number(nonfinite=True),
+            "accuracy": number(0, 1, nonfinite=True),
+        },
+        required=("layer", "neuron", "parameter", "value"),
+    ),
 }
 
 
@@ -178,8 +208,17 @@ def action(value: Any, path: str) -> dict:
     return checked
 
 
-TOP_LEVEL = obj({"format": text(), "version": integer(1), "created": text(64), "title": text(200),
-                 "description": text(10_000), "expression": text(100_000), "config": CONFIG,
-                 "actions": array(action, 100_000), "history": array(RESULT, 1_000_000)},
-                required=("format", "version", "expression", "config", "actions"))
-
+TOP_LEVEL = obj(
+    {
+        "format": text(),
+        "version": integer(1),
+        "created": text(64),
+        "title": text(200),
+        "description": text(10_000),
+        "expression": text(100_000),
+        "config": CONFIG,
+        "actions": array(action, 100_000),
+        "history": array(RESULT, 1_000_000),
+    },
+    required=("format", "version", "expression", "config", "actions"),
+)

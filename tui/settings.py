@@ -11,8 +11,9 @@ model, built from its seed. No Textual here (a test guards that).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from micrograd import datasets, losses, nn, optim
 
@@ -35,12 +36,17 @@ def check_integer(value, where: str, low: int, high: int | None = None, shown: s
     return value
 
 
-def check_real(value, where: str, low: float, high: float | None = None, *, above: bool = False,
-               below: bool = False) -> float:
+def check_real(
+    value, where: str, low: float, high: float | None = None, *, above: bool = False, below: bool = False
+) -> float:
     """A finite number in [low, high]; `above`/`below` make that end exclusive."""
-    ok = (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-          and (value > low if above else value >= low)
-          and (high is None or (value < high if below else value <= high)))
+    ok = (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float))
+        and math.isfinite(value)
+        and (value > low if above else value >= low)
+        and (high is None or (value < high if below else value <= high))
+    )
     if not ok:
         lower = f"above {low:g}" if above else f"from {low:g}" if high is not None else f"of at least {low:g}"
         upper = "" if high is None else f" to below {high:g}" if below else f" to {high:g}"
@@ -55,8 +61,13 @@ def check_choice(value, where: str, choices) -> str:
 
 
 def _shown(value) -> str:
-    return repr(value) if isinstance(value, str) or not isinstance(value, (int, float)) else f"{value:g}" \
-        if isinstance(value, float) else str(value)
+    return (
+        repr(value)
+        if isinstance(value, str) or not isinstance(value, (int, float))
+        else f"{value:g}"
+        if isinstance(value, float)
+        else str(value)
+    )
 
 
 # ---- text <-> value -----------------------------------------------------------------------------------
@@ -77,7 +88,7 @@ def parse_float(text: str) -> float:
 
 
 def parse_layers(text: str) -> list[int]:
-    """"16,16,1" -> [16, 16, 1]."""
+    """ "16,16,1" -> [16, 16, 1]."""
     parts = [part.strip() for part in text.replace(" ", ",").split(",") if part.strip()]
     if not parts:
         raise ValueError("give the layer sizes, like 16,16,1")
@@ -89,7 +100,7 @@ def format_layers(layers) -> str:
 
 
 def parse_batch(text: str) -> int | None:
-    """"all" (or empty) means full batch."""
+    """ "all" (or empty) means full batch."""
     return None if text.strip().lower() in ("", "all", "full") else parse_int(text)
 
 
@@ -98,7 +109,7 @@ def format_batch(batch) -> str:
 
 
 def parse_lr(text: str) -> dict:
-    """"0.05" | "constant 0.05" | "linear 1.0 0.1 100" | "cosine 0.1 0.001 200" | "step_decay 0.1 0.5 100"."""
+    """ "0.05" | "constant 0.05" | "linear 1.0 0.1 100" | "cosine 0.1 0.001 200" | "step_decay 0.1 0.5 100"."""
     words = text.split()
     if not words:
         raise ValueError("give a rate like 0.05, or a schedule like linear 1.0 0.1 100")
@@ -214,42 +225,184 @@ def _choice(choices):
 
 SETTINGS: tuple[Setting, ...] = (
     # data
-    Setting("dataset", "data", "data", "name", "moons", _choice(tuple(datasets.DATASETS)),
-            choices=tuple(datasets.DATASETS), help="the dataset"),
-    Setting("samples", "n", "data", "samples", 100, lambda v, w: check_integer(v, w, 2, MAX_SAMPLES),
-            parse_int, help=f"how many samples, 2 to {MAX_SAMPLES:,}"),
-    Setting("noise", "noise", "data", "noise", 0.1, lambda v, w: check_real(v, w, 0.0, 10.0), parse_float,
-            lambda v: f"{v:g}", help="the data's noise, 0 to 10"),
-    Setting("seed", "seed", "data", "seed", 1337, lambda v, w: check_integer(v, w, 0, MAX_SEED), parse_int,
-            help="the data's random seed"),
+    Setting(
+        "dataset",
+        "data",
+        "data",
+        "name",
+        "moons",
+        _choice(tuple(datasets.DATASETS)),
+        choices=tuple(datasets.DATASETS),
+        help="the dataset",
+    ),
+    Setting(
+        "samples",
+        "n",
+        "data",
+        "samples",
+        100,
+        lambda v, w: check_integer(v, w, 2, MAX_SAMPLES),
+        parse_int,
+        help=f"how many samples, 2 to {MAX_SAMPLES:,}",
+    ),
+    Setting(
+        "noise",
+        "noise",
+        "data",
+        "noise",
+        0.1,
+        lambda v, w: check_real(v, w, 0.0, 10.0),
+        parse_float,
+        lambda v: f"{v:g}",
+        help="the data's noise, 0 to 10",
+    ),
+    Setting(
+        "seed",
+        "seed",
+        "data",
+        "seed",
+        1337,
+        lambda v, w: check_integer(v, w, 0, MAX_SEED),
+        parse_int,
+        help="the data's random seed",
+    ),
     # model
-    Setting("layers", "layers", "model", "layers", [16, 16, 1], _check_layers, parse_layers, format_layers,
-            help="layer sizes, the last one is the outputs: 16,16,1"),
-    Setting("activation", "act", "model", "activation", "relu", _choice(nn.ACTIVATIONS), choices=nn.ACTIVATIONS,
-            help="the hidden layers' activation"),
-    Setting("output", "out", "model", "output_activation", "linear", _choice(nn.ACTIVATIONS),
-            choices=nn.ACTIVATIONS, help="the output layer's activation"),
-    Setting("init", "init", "model", "seed", 1337, lambda v, w: check_integer(v, w, 0, MAX_SEED), parse_int,
-            help="the seed of the starting weights"),
+    Setting(
+        "layers",
+        "layers",
+        "model",
+        "layers",
+        [16, 16, 1],
+        _check_layers,
+        parse_layers,
+        format_layers,
+        help="layer sizes, the last one is the outputs: 16,16,1",
+    ),
+    Setting(
+        "activation",
+        "act",
+        "model",
+        "activation",
+        "relu",
+        _choice(nn.ACTIVATIONS),
+        choices=nn.ACTIVATIONS,
+        help="the hidden layers' activation",
+    ),
+    Setting(
+        "output",
+        "out",
+        "model",
+        "output_activation",
+        "linear",
+        _choice(nn.ACTIVATIONS),
+        choices=nn.ACTIVATIONS,
+        help="the output layer's activation",
+    ),
+    Setting(
+        "init",
+        "init",
+        "model",
+        "seed",
+        1337,
+        lambda v, w: check_integer(v, w, 0, MAX_SEED),
+        parse_int,
+        help="the seed of the starting weights",
+    ),
     # training
-    Setting("loss", "loss", "training", "loss", "svm_max_margin", _choice(tuple(losses.LOSSES)),
-            choices=tuple(losses.LOSSES), live=True, help="the loss"),
-    Setting("lr", "lr", "training", "lr", {"schedule": "linear", "start": 1.0, "end": 0.1, "steps": 100},
-            _check_lr, parse_lr, format_lr, describe_lr, live=True,
-            help="learning rate: 0.05, or linear 1 0.1 100, cosine …, step_decay 0.1 0.5 100"),
-    Setting("optimizer", "optim", "training", "optimizer", "sgd", _choice(tuple(optim.OPTIMIZERS)),
-            choices=tuple(optim.OPTIMIZERS), live=True, help="the optimizer (a new one starts from step 0)"),
-    Setting("momentum", "mom", "training", "momentum", 0.0,
-            lambda v, w: check_real(v, w, 0.0, 1.0, below=True), parse_float, lambda v: f"{v:g}", live=True,
-            help="SGD momentum, 0 to below 1"),
-    Setting("l2", "l2", "training", "l2", 1e-4, lambda v, w: check_real(v, w, 0.0, 10.0), parse_float,
-            lambda v: f"{v:g}", live=True, help="L2 regularisation strength, 0 to 10"),
-    Setting("batch", "batch", "training", "batch_size", None, _check_batch, parse_batch, format_batch,
-            live=True, help="samples per step: a number, or all"),
-    Setting("engine", "engine", "training", "engine", "compiled", _choice(ENGINES), choices=ENGINES, live=True,
-            help="compiled (NumPy) or reference (micrograd's Values)"),
-    Setting("steps", "steps", "", "steps", 100, _check_steps, parse_steps, format_steps, live=True,
-            help="how many steps F9 trains: a number, or ∞ until paused"),
+    Setting(
+        "loss",
+        "loss",
+        "training",
+        "loss",
+        "svm_max_margin",
+        _choice(tuple(losses.LOSSES)),
+        choices=tuple(losses.LOSSES),
+        live=True,
+        help="the loss",
+    ),
+    Setting(
+        "lr",
+        "lr",
+        "training",
+        "lr",
+        {"schedule": "linear", "start": 1.0, "end": 0.1, "steps": 100},
+        _check_lr,
+        parse_lr,
+        format_lr,
+        describe_lr,
+        live=True,
+        help="learning rate: 0.05, or linear 1 0.1 100, cosine …, step_decay 0.1 0.5 100",
+    ),
+    Setting(
+        "optimizer",
+        "optim",
+        "training",
+        "optimizer",
+        "sgd",
+        _choice(tuple(optim.OPTIMIZERS)),
+        choices=tuple(optim.OPTIMIZERS),
+        live=True,
+        help="the optimizer (a new one starts from step 0)",
+    ),
+    Setting(
+        "momentum",
+        "mom",
+        "training",
+        "momentum",
+        0.0,
+        lambda v, w: check_real(v, w, 0.0, 1.0, below=True),
+        parse_float,
+        lambda v: f"{v:g}",
+        live=True,
+        help="SGD momentum, 0 to below 1",
+    ),
+    Setting(
+        "l2",
+        "l2",
+        "training",
+        "l2",
+        1e-4,
+        lambda v, w: check_real(v, w, 0.0, 10.0),
+        parse_float,
+        lambda v: f"{v:g}",
+        live=True,
+        help="L2 regularisation strength, 0 to 10",
+    ),
+    Setting(
+        "batch",
+        "batch",
+        "training",
+        "batch_size",
+        None,
+        _check_batch,
+        parse_batch,
+        format_batch,
+        live=True,
+        help="samples per step: a number, or all",
+    ),
+    Setting(
+        "engine",
+        "engine",
+        "training",
+        "engine",
+        "compiled",
+        _choice(ENGINES),
+        choices=ENGINES,
+        live=True,
+        help="compiled (NumPy) or reference (micrograd's Values)",
+    ),
+    Setting(
+        "steps",
+        "steps",
+        "",
+        "steps",
+        100,
+        _check_steps,
+        parse_steps,
+        format_steps,
+        live=True,
+        help="how many steps F9 trains: a number, or ∞ until paused",
+    ),
 )
 
 BY_KEY = {s.key: s for s in SETTINGS}

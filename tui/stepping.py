@@ -21,8 +21,10 @@ GRAPHS = ("expression", "sample", "neuron")  # which graph the stepper walks: th
 # actions after which a sample's (or the network view's neuron's) graph is out of date
 STALE_SAMPLE = ("step", "train", "reset", "configure", "trace", "set_parameter", "select_neuron")
 
-OVERWRITE_NOTE = ("pitfall '= instead of +=': each update overwrites the child's grad, so a node used twice "
-                  "keeps only its last contribution")
+OVERWRITE_NOTE = (
+    "pitfall '= instead of +=': each update overwrites the child's grad, so a node used twice "
+    "keeps only its last contribution"
+)
 
 
 class OverwriteUpdate(ChildUpdate):
@@ -38,8 +40,10 @@ class OverwriteUpdate(ChildUpdate):
         if formula == "1":
             text = f"{target} = {upstream}  →  {graph.num(self.after)}"
         else:
-            text = (f"{target} = {formula or graph.num(self.local)} × {upstream}  →  "
-                    f"{graph.num(self.local)} × {graph.num(self.node_grad)}  =  {graph.num(self.after)}")
+            text = (
+                f"{target} = {formula or graph.num(self.local)} × {upstream}  →  "
+                f"{graph.num(self.local)} × {graph.num(self.node_grad)}  =  {graph.num(self.after)}"
+            )
         if not self.was_pending:
             text += f"  (overwrote {graph.num(self.before)}!)"
         return text
@@ -96,8 +100,7 @@ class StepperState:
 
     def is_partial(self, node: Value) -> bool:
         """Backward: some grad has arrived but more is still to come."""
-        return (self.mode == "backward" and self.stepper.grad_of(node) is not None
-                and not self.stepper.is_final(node))
+        return self.mode == "backward" and self.stepper.grad_of(node) is not None and not self.stepper.is_final(node)
 
     def title(self) -> str:
         rule = "  [= instead of +=]" if self.overwrite and self.mode == "backward" else ""
@@ -113,14 +116,14 @@ class StepperState:
             head = [f"{self.title()}: {self.stepper.name_of(step.node)}", step.text]
         else:
             name = self.stepper.name_of(step.node)
-            head = [f"{self.title()}: {name} passes its grad {graph.num(step.grad)} to its operands",
-                    *step.lines]
+            head = [f"{self.title()}: {name} passes its grad {graph.num(step.grad)} to its operands", *step.lines]
         if self.overwrite and self.mode == "backward":
             head.append(OVERWRITE_NOTE)
         return head
 
 
 # ---- gradient check ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CheckRow:

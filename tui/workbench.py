@@ -19,18 +19,25 @@ from collections import deque
 from micrograd import graph, nn, optim
 from micrograd.engine import Value
 from micrograd.expression import ExpressionError, Program, evaluate
-from tui import stepping
-from tui import exports
+from tui import exports, stepping
 from tui import network_view_state as network
-from tui.config import (DEFAULTS, ENGINES, Config, SettingError, check_choice, check_integer, make_dataset,
-                        needs_new_model)
+from tui.config import (
+    DEFAULTS,
+    ENGINES,
+    Config,
+    SettingError,
+    check_choice,
+    check_integer,
+    make_dataset,
+    needs_new_model,
+)
 from tui.presets import PRESETS, preset_config
 from tui.settings import describe_changes, setting
 
 SESSION_VERSION = 2  # tui/session.py's VERSION: what a configure means (2: live settings keep the model)
 
 # The names other modules import from here (Config, DEFAULTS and ENGINES are tui/config.py's, re-exported).
-__all__ = ["DEFAULT_EXPRESSION", "DEFAULTS", "ENGINES", "Config", "TrainingRun", "Workbench", "result_dict"]
+__all__ = ["DEFAULTS", "DEFAULT_EXPRESSION", "ENGINES", "Config", "TrainingRun", "Workbench", "result_dict"]
 
 # micrograd's README example, verbatim from `a = Value(-4.0)` to `g.backward()` (its print lines left out).
 DEFAULT_EXPRESSION = """\
@@ -52,8 +59,14 @@ g.backward()
 
 def result_dict(result) -> dict:
     """A StepResult as the JSON-ready dict sessions and the chart use."""
-    return {"step": int(result.step), "loss": float(result.loss), "data_loss": float(result.data_loss),
-            "reg_loss": float(result.reg_loss), "accuracy": float(result.accuracy), "lr": float(result.lr)}
+    return {
+        "step": int(result.step),
+        "loss": float(result.loss),
+        "data_loss": float(result.data_loss),
+        "reg_loss": float(result.reg_loss),
+        "accuracy": float(result.accuracy),
+        "lr": float(result.lr),
+    }
 
 
 class TrainingRun:
@@ -110,8 +123,13 @@ class TrainingRun:
 class Workbench:
     """State: the expression and its graph, the dataset, model and trainer, the chart history, the action log."""
 
-    def __init__(self, config: Config | None = None, expression: str = DEFAULT_EXPRESSION, *,
-                 session_version: int = SESSION_VERSION):
+    def __init__(
+        self,
+        config: Config | None = None,
+        expression: str = DEFAULT_EXPRESSION,
+        *,
+        session_version: int = SESSION_VERSION,
+    ):
         self.config = Config.from_dict(config.to_dict()) if config is not None else Config()
         # Replaying a version-1 session: there every configure built a new model, so it does here too.
         self.session_version = session_version
@@ -169,8 +187,9 @@ class Workbench:
         if parameters is None:
             self._check_idle()
         index = index if index is not None else (self.traced if self.traced is not None else 0)
-        return exports.sample_graph(self.model, self.X, self.y, index, self.config.training["loss"],
-                                    parameters=parameters)
+        return exports.sample_graph(
+            self.model, self.X, self.y, index, self.config.training["loss"], parameters=parameters
+        )
 
     def nearest_sample(self, position) -> int:
         """The index of the data point nearest to `position` (one number per input feature)."""
@@ -266,7 +285,7 @@ class Workbench:
         entry = {"do": "configure", "changes": copy.deepcopy(changes)}
         if not self._rebuilds(config):
             old, self.config = self.config, config
-            apply = lambda: self._retune(old.training, config.training)  # noqa: E731
+            apply = lambda: self._retune(old.training, config.training)
             if self._run is not None:
                 self._run.request(apply, entry["changes"])  # the worker applies it between two steps
                 return entry
@@ -336,8 +355,17 @@ class Workbench:
         loss, accuracy = self.trainer.current_loss()
         self._write_back()
         self.network = network.Selection(layer, neuron, k)
-        return self._record({"do": "set_parameter", "layer": layer, "neuron": neuron, "parameter": parameter,
-                             "value": float(value), "loss": loss, "accuracy": accuracy})
+        return self._record(
+            {
+                "do": "set_parameter",
+                "layer": layer,
+                "neuron": neuron,
+                "parameter": parameter,
+                "value": float(value),
+                "loss": loss,
+                "accuracy": accuracy,
+            }
+        )
 
     def step_through(self, mode: str, position: int = 0, overwrite: bool = False, graph: str = "expression") -> dict:
         """The stepper (tui/stepping.py): mode backward/forward/off, at `position`, on the expression graph or
@@ -376,8 +404,12 @@ class Workbench:
         if state is None:
             raise ValueError("the stepper is off (ctrl+b turns it on)")
         check_choice(move, "stepper move", stepping.MOVES)
-        position = {"next": min(state.position + 1, state.total), "previous": max(state.position - 1, 0),
-                    "end": state.total, "restart": 0}[move]
+        position = {
+            "next": min(state.position + 1, state.total),
+            "previous": max(state.position - 1, 0),
+            "end": state.total,
+            "restart": 0,
+        }[move]
         return self.step_through(state.mode, position, state.overwrite, state.graph)
 
     def forget_zero_grad(self, on: bool) -> dict:
@@ -395,7 +427,7 @@ class Workbench:
         state = self.stepping
         grads = None
         if state is not None and state.mode == "backward":
-            grads = lambda node: state.stepper.grad_of(node) or 0  # noqa: E731
+            grads = lambda node: state.stepper.grad_of(node) or 0
         root = state.stepper.root if state is not None else self._output_or_raise("check gradients")
         return stepping.gradient_check(root, grads)
 
@@ -427,8 +459,12 @@ class Workbench:
         if do == "forget_zero_grad":
             return self.forget_zero_grad(action["on"])
         if do == "stepper":
-            return self.step_through(action["mode"], action.get("position", 0), action.get("overwrite", False),
-                                     action.get("graph", "expression"))
+            return self.step_through(
+                action["mode"],
+                action.get("position", 0),
+                action.get("overwrite", False),
+                action.get("graph", "expression"),
+            )
         if do == "trace":
             return self.trace(action["sample"])
         if do == "select_neuron":
@@ -475,12 +511,26 @@ class Workbench:
         config = config if config is not None else self.config  # validated whole by Config (tui/config.py)
         data, model, training = config.data, config.model, config.training
         X, y = make_dataset(data)
-        mlp = nn.MLP(X.shape[1], list(model["layers"]), activation=model["activation"],
-                     output_activation=model["output_activation"], rng=random.Random(model["seed"]))
+        mlp = nn.MLP(
+            X.shape[1],
+            list(model["layers"]),
+            activation=model["activation"],
+            output_activation=model["output_activation"],
+            rng=random.Random(model["seed"]),
+        )
         opt = _optimizer(training)
-        trainer = Trainer(mlp, X, y, loss=training["loss"], l2=training["l2"], optimizer=opt,
-                          batch_size=training["batch_size"], engine=training["engine"], seed=model["seed"],
-                          zero_grad=not self.forgetting_zero_grad)
+        trainer = Trainer(
+            mlp,
+            X,
+            y,
+            loss=training["loss"],
+            l2=training["l2"],
+            optimizer=opt,
+            batch_size=training["batch_size"],
+            engine=training["engine"],
+            seed=model["seed"],
+            zero_grad=not self.forgetting_zero_grad,
+        )
         self.config, self.X, self.y, self.model, self.trainer = config, X, y, mlp, trainer
         if self.traced is not None and self.traced >= len(X):
             self.traced = None  # fewer samples now: that point is gone
@@ -497,8 +547,9 @@ class Workbench:
             opt.schedule = optim.schedule_from_config(new["lr"])
             if isinstance(opt, optim.SGD):
                 opt.momentum = new["momentum"]
-        self.trainer.retune(loss=new["loss"], l2=new["l2"], optimizer=opt, batch_size=new["batch_size"] or 0,
-                            engine=new["engine"])
+        self.trainer.retune(
+            loss=new["loss"], l2=new["l2"], optimizer=opt, batch_size=new["batch_size"] or 0, engine=new["engine"]
+        )
 
     def _mark(self, step: int, changes: dict) -> None:
         self.marks.append({"step": int(step), "text": describe_changes(changes)})
@@ -530,5 +581,19 @@ def _optimizer(training: dict):
     return optim.AdamW(lr=lr)
 
 
-_ACTIONS = ("evaluate", "backward", "zero_grad", "step", "train", "reset", "configure", "preset", "select",
-            "trace", "stepper", "forget_zero_grad", "select_neuron", "set_parameter")
+_ACTIONS = (
+    "evaluate",
+    "backward",
+    "zero_grad",
+    "step",
+    "train",
+    "reset",
+    "configure",
+    "preset",
+    "select",
+    "trace",
+    "stepper",
+    "forget_zero_grad",
+    "select_neuron",
+    "set_parameter",
+)

@@ -71,8 +71,10 @@ def set_program(app, text: str) -> None:
     app.query_one("#editor-text").load_text(text)
 
 
-_SVG_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
-                       r'clip-path="url\(#terminal-\d+-line-(\d+)\)">(.*?)</text>')
+_SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+    r'clip-path="url\(#terminal-\d+-line-(\d+)\)">(.*?)</text>'
+)
 _CELL_WIDTH = 12.2  # Textual's SVG export: 0.61 x its 20 px font size per terminal column
 
 

@@ -181,7 +181,7 @@ async def test_save_after_evaluating_records_the_start_and_replays(app, tmp_path
         save.query_one("#file", Input).value = str(tmp_path / "edited")
         await pilot.click("#save")
         await pilot.pause()
-        assert not app.workbench.dirty, [note for note in app.notes]
+        assert not app.workbench.dirty, list(app.notes)
     saved = session.load(tmp_path / "edited.json")
     assert saved.expression == DEFAULT_EXPRESSION  # the start, not the edit
     assert [a["do"] for a in saved.actions] == ["evaluate", "step"]

@@ -14,15 +14,37 @@ async def test_main_screen_at_100x30_shows_four_panes_status_and_footer(app):
         app.query_one("#editor-text").cursor_blink = False
         await pilot.pause()
         text = screen_text(app)
-        for title in ("Expression", "Graph: expression", "Training", "Loss & accuracy", "F5 evaluate",
-                      "ctrl+g switch", "F4 decision boundary"):
+        for title in (
+            "Expression",
+            "Graph: expression",
+            "Training",
+            "Loss & accuracy",
+            "F5 evaluate",
+            "ctrl+g switch",
+            "F4 decision boundary",
+        ):
             assert title in text, title
         assert "g +  data 24.7041  grad 1" in text
         assert "g += 10.0 / f" in text and "g.backward()" in text  # all 13 lines of the README example
         assert "data" in text and "moons" in text and "linear 1.0 0.1 100" in text and "16,16,1" in text
         assert "step - · loss - · acc - · compiled · ready" in text
-        for key in ("f5", "Eval", "f2", "Backward", "f3", "Zero", "f8", "Step", "f9", "Train", "Reset", "Save",
-                    "Open", "Help", "Quit"):
+        for key in (
+            "f5",
+            "Eval",
+            "f2",
+            "Backward",
+            "f3",
+            "Zero",
+            "f8",
+            "Step",
+            "f9",
+            "Train",
+            "Reset",
+            "Save",
+            "Open",
+            "Help",
+            "Quit",
+        ):
             assert key in text, key
 
 
@@ -109,8 +131,9 @@ async def test_opening_a_session_drops_the_last_runs_steps_per_second(app):
         picker = app.screen
         assert isinstance(picker, OpenSessionScreen)
         files = picker.query_one("#files", OptionList)
-        files.highlighted = files.get_option_index(next(k for k, p in picker.paths.items()
-                                                        if p.name == "moons_demo.json"))
+        files.highlighted = files.get_option_index(
+            next(k for k, p in picker.paths.items() if p.name == "moons_demo.json")
+        )
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
@@ -118,12 +141,15 @@ async def test_opening_a_session_drops_the_last_runs_steps_per_second(app):
         assert "step 99" in status and "steps/s" not in status, status
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["--replay", "x.json", "--speed", "nan"], "--speed must be a positive number, not nan"),
-    (["--replay", "x.json", "--speed", "0"], "--speed must be a positive number"),
-    (["a.json", "--replay", "b.json"], "not both"),
-    (["no-such-file.json"], "no-such-file.json"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--replay", "x.json", "--speed", "nan"], "--speed must be a positive number, not nan"),
+        (["--replay", "x.json", "--speed", "0"], "--speed must be a positive number"),
+        (["a.json", "--replay", "b.json"], "not both"),
+        (["no-such-file.json"], "no-such-file.json"),
+    ],
+)
 def test_cli_refuses_bad_arguments_with_one_sentence_and_exit_2(capsys, argv, words):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err

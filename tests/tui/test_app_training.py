@@ -17,8 +17,15 @@ def reference_demo(steps: int):
     """micrograd's moons demo trained by Trainer directly, not through the app or the workbench."""
     X, y = datasets.moons(100, noise=0.1, seed=1337)
     model = nn.MLP(2, [16, 16, 1], rng=random.Random(1337))
-    trainer = Trainer(model, X, y, loss="svm_max_margin", l2=1e-4,
-                      optimizer=optim.SGD(lr=optim.linear(1.0, 0.1, 100)), engine="compiled")
+    trainer = Trainer(
+        model,
+        X,
+        y,
+        loss="svm_max_margin",
+        l2=1e-4,
+        optimizer=optim.SGD(lr=optim.linear(1.0, 0.1, 100)),
+        engine="compiled",
+    )
     return [trainer.step() for _ in range(steps)][-1]
 
 
@@ -133,6 +140,7 @@ async def test_a_diverging_learning_rate_pauses_with_a_message(app):
 
 async def test_worker_errors_become_a_notification_and_the_app_keeps_running(app, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
+
         def broken_step():
             raise RuntimeError("engine exploded")
 
@@ -162,7 +170,8 @@ async def test_invalid_settings_are_flagged_in_place_and_valid_ones_apply(app):
         await pilot.pause()
         assert layers.has_class("-invalid")
         assert str(app.query_one("#controls-message").content).startswith(
-            "layers: svm_max_margin on 2 classes needs a last layer of 1 output, not 16,16,2")
+            "layers: svm_max_margin on 2 classes needs a last layer of 1 output, not 16,16,2"
+        )
         assert app.workbench.config.model["layers"] == [16, 16, 1]
         await pilot.press("backspace", "1", "enter")  # 16,16,1 again is no change; now 8,1
         await pilot.press("ctrl+u", *"8,1", "enter")

@@ -134,4 +134,3 @@ async def test_a_path_that_cannot_be_written_stays_in_the_screen(app, folder):
         await pilot.press("f8")  # the app keeps running
         await pilot.pause()
         assert len(app.workbench.history) == 1
-

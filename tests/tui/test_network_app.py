@@ -18,8 +18,17 @@ from tui.replay import replay
 from tui.workbench import Workbench
 
 # h0 = relu(x - y), h1 = relu(0.5x + 2y - 1), out = h0 - 2 h1 + 0.5  (per neuron: weights, then bias)
-TINY = [("0", 0, "w0", 1.0), ("0", 0, "w1", -1.0), ("0", 0, "b", 0.0), ("0", 1, "w0", 0.5), ("0", 1, "w1", 2.0),
-        ("0", 1, "b", -1.0), ("1", 0, "w0", 1.0), ("1", 0, "w1", -2.0), ("1", 0, "b", 0.5)]
+TINY = [
+    ("0", 0, "w0", 1.0),
+    ("0", 0, "w1", -1.0),
+    ("0", 0, "b", 0.0),
+    ("0", 1, "w0", 0.5),
+    ("0", 1, "w1", 2.0),
+    ("0", 1, "b", -1.0),
+    ("1", 0, "w0", 1.0),
+    ("1", 0, "w1", -2.0),
+    ("1", 0, "b", 0.5),
+]
 
 
 def tiny_app() -> MicrogradApp:
@@ -83,8 +92,9 @@ async def test_each_neuron_is_drawn_from_its_own_values_computed_by_hand():
                         hand.setdefault((layer, neuron), {})[(r, c)] = by_hand(x, y)[neuron if layer == 0 else 2]
         # the data on the output's map, as on the decision boundary: ○ class 0, ● class 1
         out_tile = layout.neurons(1).tiles[0]
-        marks = "".join(picture.chars[out_tile.y:out_tile.y + out_tile.height,
-                                      out_tile.x:out_tile.x + out_tile.width].ravel())
+        marks = "".join(
+            picture.chars[out_tile.y : out_tile.y + out_tile.height, out_tile.x : out_tile.x + out_tile.width].ravel()
+        )
         assert "○" in marks and "●" in marks
         # the maps the picture was painted from, against the hand-computed numbers
         for (layer, neuron), values in hand.items():
@@ -105,20 +115,24 @@ async def test_each_neuron_is_drawn_from_its_own_values_computed_by_hand():
         # and the colours on screen: relu layer on 0..max of the layer, the linear output symmetric
         relu_max = max(max(hand[(0, 0)].values()), max(hand[(0, 1)].values()))
         out_max = max(abs(v) for v in hand[(1, 0)].values())
-        for (layer, neuron), scale, symmetric in (((0, 0), relu_max, False), ((0, 1), relu_max, False),
-                                                  ((1, 0), out_max, True)):
+        for (layer, neuron), scale, symmetric in (
+            ((0, 0), relu_max, False),
+            ((0, 1), relu_max, False),
+            ((1, 0), out_max, True),
+        ):
             tile = layout.neurons(layer).tiles[neuron]
             for row in range(tile.height - 1):  # the tile's last pixel row is the gap under it
                 for col in (tile.x, tile.x + tile.width - 1):
                     top = hand[(layer, neuron)][(2 * row, col - tile.x)]
                     bottom = hand[(layer, neuron)][(2 * row + 1, col - tile.x)]
                     assert cell_colours(diagram, col, tile.y + row) == (
-                        expected_colour(top, scale, symmetric), expected_colour(bottom, scale, symmetric))
+                        expected_colour(top, scale, symmetric),
+                        expected_colour(bottom, scale, symmetric),
+                    )
 
 
 async def test_keys_and_clicks_select_neurons_and_the_inspector_shows_their_numbers():
-    app = MicrogradApp(Workbench(Config.from_dict({"training": {"optimizer": "adamw",
-                                                                  "lr": 0.01}})))
+    app = MicrogradApp(Workbench(Config.from_dict({"training": {"optimizer": "adamw", "lr": 0.01}})))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f8", "f8")  # two AdamW steps: m, v and the last update exist
         await pilot.pause()
@@ -136,8 +150,13 @@ async def test_keys_and_clicks_select_neurons_and_the_inspector_shows_their_numb
         opt = wb.trainer.optimizer
         line = next(l for l in text.splitlines() if l.startswith("▸"))
         numbers = [float(x) for x in line.split()[2:]]
-        expected = [wb.trainer.engine.params[index], wb.trainer.engine.grad[index], opt._m[index], opt._v[index],
-                    opt.last_update[index]]
+        expected = [
+            wb.trainer.engine.params[index],
+            wb.trainer.engine.grad[index],
+            opt._m[index],
+            opt._v[index],
+            opt.last_update[index],
+        ]
         assert numbers == pytest.approx(expected, rel=1e-3)
         assert wb.model.parameters()[index].data == pytest.approx(expected[0], rel=1e-12)
         # a click on another neuron's tile selects it
@@ -158,7 +177,9 @@ async def test_typing_a_weight_updates_maps_boundary_and_loss_flags_a_dead_relu_
         await pilot.pause()
         field = app.query_one("#weight-input")
         assert field.display and app.focused is field and field.value == "-1"
-        await pilot.press(*"-100", "enter")  # typing replaces the selected old value; a bias no sample gets past: the relu dies
+        await pilot.press(
+            *"-100", "enter"
+        )  # typing replaces the selected old value; a bias no sample gets past: the relu dies
         await pilot.pause()
         wb = app.workbench
         entry = wb.log[-1]

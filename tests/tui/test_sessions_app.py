@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Footer, Input, OptionList, Static
 
-from tui.replay import TOLERANCE, Replayer, replay
 from tui import samples, session
-from tui.screens.session_files import (ConfirmDiscardScreen, OpenSessionScreen, SaveSessionScreen,
-                                       SessionCommands, OpenedSession)
+from tui.replay import TOLERANCE, Replayer, replay
+from tui.screens.session_files import (
+    ConfirmDiscardScreen,
+    OpenedSession,
+    OpenSessionScreen,
+    SaveSessionScreen,
+    SessionCommands,
+)
 from tui.widgets.timeline import Timeline, describe
 
 SAMPLES = samples.folder()
@@ -28,8 +32,12 @@ SIZE = (100, 30)
 
 
 class Host(SessionCommands, App[None]):
-    BINDINGS = [("ctrl+s", "save_session", "Save"), ("ctrl+o", "open_session", "Open"), ("f8", "step", "Step"),
-                ("ctrl+q", "quit", "Quit")]
+    BINDINGS = [
+        ("ctrl+s", "save_session", "Save"),
+        ("ctrl+o", "open_session", "Open"),
+        ("f8", "step", "Step"),
+        ("ctrl+q", "quit", "Quit"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -85,8 +93,9 @@ async def test_open_a_sample_play_pause_step_back_leave_and_keep_training(tmp_pa
         names = [p.name for p in picker.paths.values()]
         assert {"moons_demo.json", "tanh_vs_relu.json", "yinyang_adamw.json"} <= set(names)
         files = picker.query_one("#files", OptionList)
-        files.highlighted = files.get_option_index(next(k for k, p in picker.paths.items()
-                                                        if p.name == "tanh_vs_relu.json"))
+        files.highlighted = files.get_option_index(
+            next(k for k, p in picker.paths.items() if p.name == "tanh_vs_relu.json")
+        )
         await pilot.pause()
         preview = str(picker.query_one("#preview", Static).render())
         assert "relu, then tanh, on the moons" in preview and "(3 actions, 200 steps)" in preview
@@ -195,8 +204,10 @@ async def test_the_backprop_walkthrough_steps_node_by_node(tick):
         assert state.stepper.grad_of(x1) == pytest.approx(-1.5) and x1.grad == 0  # the Values never change
         assert "x1.grad += w1.data × x1w1.grad" in "\n".join(state.lines())
         await pilot.press("left")
-        assert app.workbench.stepping.position == 3 and app.workbench.stepping.stepper.grad_of(
-            app.workbench.program.values["x1"]) is None  # pending again
+        assert (
+            app.workbench.stepping.position == 3
+            and app.workbench.stepping.stepper.grad_of(app.workbench.program.values["x1"]) is None
+        )  # pending again
         await pilot.press("end")
         assert app.workbench.stepping is None and app.workbench.program.values["x1"].grad == pytest.approx(-1.5)
         assert line.replayer.mismatch is None
@@ -220,8 +231,16 @@ async def test_replay_in_the_real_app_keeps_every_footer_key_and_lists_the_timel
         for key in ("^q Quit", "f5 Eval", "f9 Train", "^s Save", "^o Open", "f1 Help", "^p Commands"):
             assert key in footer, (key, footer)
         assert "space play · ←/→ step · home/end · +/- speed · esc leave" in text
-        assert {b.action for b in Timeline.BINDINGS} >= {"toggle_play", "forward", "back", "to_start", "to_end",
-                                                         "faster", "slower", "leave"}
+        assert {b.action for b in Timeline.BINDINGS} >= {
+            "toggle_play",
+            "forward",
+            "back",
+            "to_start",
+            "to_end",
+            "faster",
+            "slower",
+            "leave",
+        }
 
 
 async def test_acting_during_replay_leaves_replay_as_a_branch():
@@ -308,13 +327,26 @@ async def test_unsaved_changes_are_asked_about_before_quit_and_open(tmp_path, mo
 
 def test_describe_names_what_each_action_did():
     assert describe(None) == "the starting state"
-    assert describe({"do": "train", "steps": 2, "results": [
-        {"step": 4, "loss": float("nan"), "accuracy": 0.5}, {"step": 5, "loss": float("inf"), "accuracy": 0.5}]}) \
+    assert (
+        describe(
+            {
+                "do": "train",
+                "steps": 2,
+                "results": [
+                    {"step": 4, "loss": float("nan"), "accuracy": 0.5},
+                    {"step": 5, "loss": float("inf"), "accuracy": 0.5},
+                ],
+            }
+        )
         == "train 2 steps: loss inf, accuracy 50% at step 5"
-    assert describe({"do": "configure", "changes": {"model": {"activation": "tanh"}}}) == \
-        "configure act = tanh"  # the form's own words (issue 10)
-    assert describe({"do": "evaluate", "source": "a = 1\nb = +", "error": "line 2, col 5: x"}) == \
-        "evaluate (2 lines): line 2, col 5: x"
+    )
+    assert (
+        describe({"do": "configure", "changes": {"model": {"activation": "tanh"}}}) == "configure act = tanh"
+    )  # the form's own words (issue 10)
+    assert (
+        describe({"do": "evaluate", "source": "a = 1\nb = +", "error": "line 2, col 5: x"})
+        == "evaluate (2 lines): line 2, col 5: x"
+    )
 
 
 async def test_playing_a_train_action_shows_it_step_by_step_and_pauses_inside_it(tick):
@@ -343,8 +375,16 @@ async def test_playing_a_train_action_shows_it_step_by_step_and_pauses_inside_it
         fresh = Replayer(line.replayer.session)
         fresh.seek(0, k)
         assert app.workbench.history == fresh.workbench.history and player.mismatch is None
-        assert [{**r, **{f: pytest.approx(r[f], rel=TOLERANCE, abs=TOLERANCE) for f in ("loss", "data_loss",
-                "reg_loss", "accuracy", "lr")}} for r in recorded[:k]] == app.workbench.history
+        assert [
+            {
+                **r,
+                **{
+                    f: pytest.approx(r[f], rel=TOLERANCE, abs=TOLERANCE)
+                    for f in ("loss", "data_loss", "reg_loss", "accuracy", "lr")
+                },
+            }
+            for r in recorded[:k]
+        ] == app.workbench.history
         assert f"1 actions, {k} steps" in str(app.query_one("#view", Static).render())
         text = str(line.render())
         assert f"action 1/1 · step {k}/100" in text and f"train {k} of 100 steps" in text

@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 
 from micrograd.engine import Value
-from tui.replay import replay
+from tests.tui.conftest import SIZE, set_program, tree_lines
 from tui import session
+from tui.replay import replay
 from tui.screens.session_files import OpenedSession
 from tui.screens.stepping import GradCheckScreen
 from tui.widgets.timeline import Timeline, describe
 from tui.workbench import Workbench
-
-from tests.tui.conftest import SIZE, set_program, tree_lines
 
 # micrograd's README: d(g)/d(a) and d(g)/d(b), printed by its README as 138.8338 and 645.5773.
 README_GRADS = {"a": 138.83381924198252, "b": 645.5772594752186}

@@ -11,15 +11,15 @@ import pytest
 from micrograd.engine import Value
 from micrograd.losses import LOSSES
 from tests.tui.conftest import SIZE, screen_text, tree_lines, wait_for_training
-from tui.replay import replay
 from tui import session
+from tui.replay import replay
 from tui.screens.trace import TraceScreen
 
 
 def trainer_sample_loss(app, i: int) -> float:
     """Sample i's loss term from the trainer's own (compiled) scores: the number the trace must show."""
     wb = app.workbench
-    score = float(wb.trainer.scores(wb.X[i:i + 1])[0, 0])
+    score = float(wb.trainer.scores(wb.X[i : i + 1])[0, 0])
     return LOSSES[wb.config.training["loss"]].sample(Value(score), int(wb.y[i])).data
 
 

@@ -66,12 +66,18 @@ async def test_keys_alone_reach_yinyang_cross_entropy_three_outputs_and_adamw(ap
         await pilot.press("shift+tab", "ctrl+u", *"0.02", "enter")  # lr
         await pilot.pause()
         config = app.workbench.config
-        assert (config.data["name"], config.training["loss"], config.model["layers"], config.training["optimizer"],
-                config.training["lr"]) == ("yinyang", "cross_entropy", [16, 16, 3], "adamw",
-                                           {"schedule": "constant", "lr": 0.02})
+        assert (
+            config.data["name"],
+            config.training["loss"],
+            config.model["layers"],
+            config.training["optimizer"],
+            config.training["lr"],
+        ) == ("yinyang", "cross_entropy", [16, 16, 3], "adamw", {"schedule": "constant", "lr": 0.02})
         assert [a["do"] for a in app.workbench.log] == ["configure"] * 3, [a["changes"] for a in app.workbench.log]
-        assert app.workbench.log[-1] == {"do": "configure",
-                                         "changes": {"training": {"lr": {"schedule": "constant", "lr": 0.02}}}}
+        assert app.workbench.log[-1] == {
+            "do": "configure",
+            "changes": {"training": {"lr": {"schedule": "constant", "lr": 0.02}}},
+        }
 
 
 async def test_lr_changed_mid_run_keeps_the_weights_and_marks_the_chart(app):
@@ -95,8 +101,9 @@ async def test_lr_changed_mid_run_keeps_the_weights_and_marks_the_chart(app):
         wb = app.workbench
         at = run.changes[0][0]
         assert [a["do"] for a in wb.log] == ["train", "configure", "train"]
-        assert wb.log[0]["steps"] == at and wb.log[1]["changes"] == {"training": {"lr": {"schedule": "constant",
-                                                                                         "lr": 0.05}}}
+        assert wb.log[0]["steps"] == at and wb.log[1]["changes"] == {
+            "training": {"lr": {"schedule": "constant", "lr": 0.05}}
+        }
         assert [r["step"] for r in wb.history] == list(range(len(wb.history)))  # one unbroken run
         assert all(r["lr"] == 0.05 for r in wb.history[at:]) and all(r["lr"] != 0.05 for r in wb.history[:at])
         assert wb.marks == [{"step": at, "text": "lr = 0.05 (constant)"}]
@@ -135,8 +142,11 @@ async def test_presets_from_the_drop_down_and_the_palette_are_one_action_each(ap
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
-        assert [(a["do"], a.get("name")) for a in app.workbench.log] == [("preset", "yinyang"), ("step", None),
-                                                                        ("preset", "circles")]
+        assert [(a["do"], a.get("name")) for a in app.workbench.log] == [
+            ("preset", "yinyang"),
+            ("step", None),
+            ("preset", "circles"),
+        ]
         assert app.workbench.config.model["activation"] == "tanh" and app.workbench.history == []
         assert describe(app.workbench.log[-1]) == "preset circles"
 
@@ -243,10 +253,12 @@ def test_quit_ends_the_process_even_if_a_thread_is_still_busy():
     import subprocess
     import sys
 
-    script = ("import threading, time\n"
-              "from tui.cli import leave_if_stuck\n"
-              "threading.Thread(target=time.sleep, args=(600,)).start()\n"
-              "leave_if_stuck(3, grace=0.2)\n"
-              "raise SystemExit('not reached')\n")
+    script = (
+        "import threading, time\n"
+        "from tui.cli import leave_if_stuck\n"
+        "threading.Thread(target=time.sleep, args=(600,)).start()\n"
+        "leave_if_stuck(3, grace=0.2)\n"
+        "raise SystemExit('not reached')\n"
+    )
     done = subprocess.run([sys.executable, "-c", script], timeout=120, capture_output=True, text=True)
     assert done.returncode == 3, done.stderr

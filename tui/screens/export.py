@@ -21,8 +21,11 @@ from textual.widgets.option_list import Option
 
 from tui import exports
 
-VIEW_NAMES = {"expression": "the expression graph", "training": "the training-loss graph",
-              "sample": "the traced sample's graph"}
+VIEW_NAMES = {
+    "expression": "the expression graph",
+    "training": "the training-loss graph",
+    "sample": "the traced sample's graph",
+}
 
 
 class ExportScreen(ModalScreen[tuple[str, Path] | None]):
@@ -38,8 +41,9 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, produce: Callable[[str], str], view: str = "expression", folder: Path | None = None,
-                 kind: str = "dot") -> None:
+    def __init__(
+        self, produce: Callable[[str], str], view: str = "expression", folder: Path | None = None, kind: str = "dot"
+    ) -> None:
         super().__init__()
         self.produce, self.view = produce, view
         self.folder = folder if folder is not None else Path.cwd()
@@ -48,8 +52,10 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
         self._texts: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        options = [Option(f"{label}" + (f" — {VIEW_NAMES.get(self.view, self.view)}" if graph else ""), id=kind)
-                   for kind, (label, _, graph) in exports.KINDS.items()]
+        options = [
+            Option(f"{label}" + (f" — {VIEW_NAMES.get(self.view, self.view)}" if graph else ""), id=kind)
+            for kind, (label, _, graph) in exports.KINDS.items()
+        ]
         with Vertical():
             yield Label("[b]Export[/b]  (↑/↓ choose, enter exports, escape cancels)")
             yield OptionList(*options, id="export-kind")

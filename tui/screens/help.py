@@ -38,7 +38,9 @@ Press Escape, F1 or ? to close this help.
 
 
 def _key_name(key: str) -> str:
-    return {"question_mark": "?", "plus": "+", "equals_sign": "=", "minus": "-"}.get(key, key.upper() if key[:1] == "f" and key[1:].isdigit() else key)
+    return {"question_mark": "?", "plus": "+", "equals_sign": "=", "minus": "-"}.get(
+        key, key.upper() if key[:1] == "f" and key[1:].isdigit() else key
+    )
 
 
 class HelpScreen(ModalScreen[None]):

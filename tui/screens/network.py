@@ -54,8 +54,9 @@ class NetworkCommands:
 
     def _settle_network_focus(self, focus: bool) -> None:
         focused = self.focused
-        hidden = focused is None or not all(node.display for node in focused.ancestors_with_self
-                                            if hasattr(node, "display"))
+        hidden = focused is None or not all(
+            node.display for node in focused.ancestors_with_self if hasattr(node, "display")
+        )
         if focus or hidden:
             self.query_one(NetworkDiagram).focus()
 
@@ -92,8 +93,10 @@ class NetworkCommands:
         arch = network.architecture(wb.model)
         featurize = getattr(wb, "featurize", None)  # input features (issue 14): plane points -> model inputs
         if wb.inputs != 2 or (arch.inputs != 2 and featurize is None):
-            diagram.show_message(f"the network view draws neurons over the plane of 2 input features; "
-                                 f"{wb.config.data['name']} has {wb.inputs}")
+            diagram.show_message(
+                f"the network view draws neurons over the plane of 2 input features; "
+                f"{wb.config.data['name']} has {wb.inputs}"
+            )
             return
         width, height = diagram.size.width, diagram.size.height - 1
         found = layout([arch.inputs, *arch.widths], width, height) if height > 0 else None
@@ -102,16 +105,33 @@ class NetworkCommands:
             diagram.show_message("Too small here: ctrl+f enlarges the view.")
         else:
             (xmin, ymin), (xmax, ymax) = wb.X.min(axis=0) - MARGIN, wb.X.max(axis=0) + MARGIN
-            diagram.show(picture(arch, snapshot.params, found, (xmin, xmax, ymin, ymax),
-                                 selected=(selection.layer, selection.neuron),
-                                 input_names=getattr(wb, "feature_names", None), featurize=featurize,
-                                 points=(wb.X, wb.y)), found)
+            diagram.show(
+                picture(
+                    arch,
+                    snapshot.params,
+                    found,
+                    (xmin, xmax, ymin, ymax),
+                    selected=(selection.layer, selection.neuron),
+                    input_names=getattr(wb, "feature_names", None),
+                    featurize=featurize,
+                    points=(wb.X, wb.y),
+                ),
+                found,
+            )
         columns, rows = network.inspector_table(arch, snapshot, selection)
         features = wb.X if arch.inputs == wb.inputs else featurize(wb.X)
         title = f"{network.neuron_name(selection.layer, selection.neuron)} ({arch.activations[selection.layer]})"
         room = view.inspector_room
-        view.show_inspector(inspector_text(title, network.activity_line(arch, snapshot, selection, features),
-                                           columns, rows, selection.parameter, room))
+        view.show_inspector(
+            inspector_text(
+                title,
+                network.activity_line(arch, snapshot, selection, features),
+                columns,
+                rows,
+                selection.parameter,
+                room,
+            )
+        )
 
     # ---- selecting, editing, the neuron's graph --------------------------------------------------------
 
@@ -123,8 +143,7 @@ class NetworkCommands:
         wb = self.workbench
         arch = network.architecture(wb.model)
         current = (wb.network or network.Selection()).clamped(arch)
-        self._select(current.moved(arch, layers=message.layers, neurons=message.neurons,
-                                   parameters=message.parameters))
+        self._select(current.moved(arch, layers=message.layers, neurons=message.neurons, parameters=message.parameters))
 
     def on_network_diagram_clicked(self, message: NetworkDiagram.Clicked) -> None:
         self._select(network.Selection(message.layer, message.neuron))
@@ -139,7 +158,8 @@ class NetworkCommands:
         value = wb.network_snapshot().params[arch.index(sel.layer, sel.neuron, sel.parameter)]
         self.query_one(NetworkView).start_edit(
             f"{network.neuron_name(sel.layer, sel.neuron)}.{name}: a new value, Enter sets it, Escape cancels",
-            f"{value:.6g}")
+            f"{value:.6g}",
+        )
 
     def on_network_view_weight_typed(self, event: NetworkView.WeightTyped) -> None:
         view = self.query_one(NetworkView)
@@ -157,8 +177,10 @@ class NetworkCommands:
             self.notify(str(err), severity="warning")  # the typed text stays in the field to fix
             return
         view.end_edit()
-        self.notify(f"{network.neuron_name(sel.layer, sel.neuron)}.{name} = {value:g}: loss now "
-                    f"{entry['loss']:.6g}, accuracy {entry['accuracy']:.0%}")
+        self.notify(
+            f"{network.neuron_name(sel.layer, sel.neuron)}.{name} = {value:g}: loss now "
+            f"{entry['loss']:.6g}, accuracy {entry['accuracy']:.0%}"
+        )
         self._after_training()  # the boundary, the maps, the graph and the status from the new numbers
 
     def on_network_diagram_open_graph(self, message: NetworkDiagram.OpenGraph) -> None:

@@ -101,8 +101,7 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
             if options:
                 options.append(None)
             is_samples = folder == sample_folder()  # shown by name (what --replay NAME takes), not by path
-            options.append(Option(Text.assemble((heading, "bold"), "" if is_samples else f"  {folder}"),
-                                  disabled=True))
+            options.append(Option(Text.assemble((heading, "bold"), "" if is_samples else f"  {folder}"), disabled=True))
             if not files:
                 options.append(Option("  (no session files here)", disabled=True))
             names = [p.stem if is_samples else p.name for p, _ in files]
@@ -123,8 +122,9 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
         except SessionError as err:
             text = Text(f"cannot be opened: {err}")  # the sentence names the file itself
         else:
-            text = Text.assemble((loaded.title, "bold"), f"  ({len(loaded.actions)} actions, {loaded.steps} steps)\n",
-                                 loaded.description)
+            text = Text.assemble(
+                (loaded.title, "bold"), f"  ({len(loaded.actions)} actions, {loaded.steps} steps)\n", loaded.description
+            )
         self.query_one("#preview", Static).update(text)
 
     @on(OptionList.OptionSelected, "#files")
@@ -221,8 +221,11 @@ class ConfirmDiscardScreen(ModalScreen[str]):
     ConfirmDiscardScreen Label { width: 100%; margin: 1 0; }
     ConfirmDiscardScreen Horizontal { height: auto; }
     """
-    BINDINGS = [Binding("s", "answer('save')", "Save"), Binding("d", "answer('discard')", "Discard"),
-                Binding("escape", "answer('cancel')", "Cancel")]
+    BINDINGS = [
+        Binding("s", "answer('save')", "Save"),
+        Binding("d", "answer('discard')", "Discard"),
+        Binding("escape", "answer('cancel')", "Cancel"),
+    ]
 
     def __init__(self, doing: str = "continue") -> None:
         super().__init__()
@@ -288,8 +291,9 @@ class SessionCommands:
         if self._session_busy("save"):
             return
         try:
-            recorded = Session.from_workbench(self.workbench, title=self.session_title,
-                                              description=self.session_description)
+            recorded = Session.from_workbench(
+                self.workbench, title=self.session_title, description=self.session_description
+            )
         except SessionError as err:
             self.notify(str(err), severity="error", timeout=10)
             return
@@ -325,9 +329,10 @@ class SessionCommands:
 
     def action_open_session(self) -> None:
         if not self._session_busy("open a session"):
-            self._session_unless_unsaved("open another session",
-                                 lambda: self.push_screen(OpenSessionScreen(recent=self.recent_sessions()),
-                                                          self._session_opened))
+            self._session_unless_unsaved(
+                "open another session",
+                lambda: self.push_screen(OpenSessionScreen(recent=self.recent_sessions()), self._session_opened),
+            )
 
     def _session_opened(self, opened: OpenedSession | None) -> None:
         if opened is not None:
@@ -384,6 +389,7 @@ class SessionCommands:
 
     async def action_quit(self) -> None:
         if self.workbench.dirty and not self._session_quit_confirmed and not getattr(self.workbench, "training", False):
+
             def confirmed() -> None:
                 self._session_quit_confirmed = True
                 self.call_later(self.action_quit)

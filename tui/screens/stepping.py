@@ -23,8 +23,10 @@ from textual.widgets import Static
 
 from tui.stepping import check_table
 
-CHECK_INTRO = ("Each leaf's gradient from backprop next to a central finite difference "
-               "(f(x+h) - f(x-h)) / 2h, h = 1e-6. A row is ok when they agree to 1e-5 (relative).")
+CHECK_INTRO = (
+    "Each leaf's gradient from backprop next to a central finite difference "
+    "(f(x+h) - f(x-h)) / 2h, h = 1e-6. A row is ok when they agree to 1e-5 (relative)."
+)
 
 
 class GradCheckScreen(ModalScreen[None]):
@@ -53,8 +55,10 @@ class GradCheckScreen(ModalScreen[None]):
         bad = sum(not row.ok for row in self.rows)
         text.append(f"\n{len(self.rows)} leaves, {bad} flagged. " if self.rows else "\nNo leaves. ", style="bold")
         if bad:
-            text.append("A mismatch means the stored grads are not d(output)/d(leaf): backward run twice without "
-                        "zero_grad (F3 then F2), a stepper not at its end, or the '=' pitfall.")
+            text.append(
+                "A mismatch means the stored grads are not d(output)/d(leaf): backward run twice without "
+                "zero_grad (F3 then F2), a stepper not at its end, or the '=' pitfall."
+            )
         text.append("\nEscape closes.", style="dim")
         with VerticalScroll():
             yield Static(text, id="grad-check-text")
@@ -82,8 +86,9 @@ class StepperCommands:
         from tui.widgets.graph_pane import GraphPane
 
         state = self.workbench.stepping
-        if state is not None and (self.graph_mode != state.graph or
-                                  self.query_one(GraphPane).tree.graph_root is not state.stepper.root):
+        if state is not None and (
+            self.graph_mode != state.graph or self.query_one(GraphPane).tree.graph_root is not state.stepper.root
+        ):
             self.graph_mode = state.graph
             self.show_graph()  # the stepper's own graph (a sample graph is a copy made when it started)
         else:
@@ -100,8 +105,7 @@ class StepperCommands:
         from tui.widgets.graph_pane import GraphPane
 
         state = self.workbench.stepping
-        self.query_one(GraphPane).set_stepping(state if state is not None and state.graph == self.graph_mode
-                                               else None)
+        self.query_one(GraphPane).set_stepping(state if state is not None and state.graph == self.graph_mode else None)
 
     def action_stepper_toggle(self) -> None:
         on = self.workbench.stepping is None
@@ -109,9 +113,11 @@ class StepperCommands:
         if self._stepper_apply(self.workbench.step_through, *args):
             (self.query_one("#stepper-bar") if on else self.query_one("#graph-tree")).focus()
             if on:
-                self.notify("Backprop stepper: → next step, ← back, End runs to the end, Home restarts, f forward "
-                            "pass, o the '=' pitfall, Esc leaves. It never changes the Values (F2 does).",
-                            timeout=8)
+                self.notify(
+                    "Backprop stepper: → next step, ← back, End runs to the end, Home restarts, f forward "
+                    "pass, o the '=' pitfall, Esc leaves. It never changes the Values (F2 does).",
+                    timeout=8,
+                )
 
     def action_stepper_move(self, move: str) -> None:
         if self.workbench.stepping is None:
@@ -129,13 +135,16 @@ class StepperCommands:
     def action_stepper_overwrite(self) -> None:
         """The '= instead of +=' pitfall on the backward stepper (same position)."""
         state = self.workbench.stepping
-        position, overwrite = (0, True) if state is None or state.mode != "backward" else (
-            state.position, not state.overwrite)
+        position, overwrite = (
+            (0, True) if state is None or state.mode != "backward" else (state.position, not state.overwrite)
+        )
         if self._stepper_apply(self.workbench.step_through, "backward", position, overwrite, self._stepper_graph()):
             self.query_one("#stepper-bar").focus()
             if overwrite:
-                self.notify("Pitfall on: backward writes child.grad = local × grad instead of +=. A node used "
-                            "twice keeps only its last contribution; run to the end (End), then ctrl+n.")
+                self.notify(
+                    "Pitfall on: backward writes child.grad = local × grad instead of +=. A node used "
+                    "twice keeps only its last contribution; run to the end (End), then ctrl+n."
+                )
 
     def action_gradient_check(self) -> None:
         wb = self.workbench
@@ -158,8 +167,11 @@ class StepperCommands:
         on = not self.workbench.forgetting_zero_grad
         self.workbench.forget_zero_grad(on)
         if on:
-            self.notify("Pitfall on: training no longer zeroes the grads, so each step adds its gradient to all "
-                        "the earlier ones. Train (F9) and watch the loss chart.", timeout=8)
+            self.notify(
+                "Pitfall on: training no longer zeroes the grads, so each step adds its gradient to all "
+                "the earlier ones. Train (F9) and watch the loss chart.",
+                timeout=8,
+            )
         else:
             self.notify("zero_grad is back: each training step starts from zero grads again.")
         self._update_status()

@@ -39,8 +39,11 @@ class TraceScreen(ModalScreen[int | None]):
         with Vertical():
             yield Label(f"[b]Trace one sample[/b]  (0 to {self.count - 1}; enter traces, esc cancels)")
             yield Input(str(self.current), id="trace-index")
-            yield Static("…or a position, e.g. 0.5, -0.2: the nearest point. In the sample view, + and - "
-                         "trace the next and previous sample.", id="trace-error")
+            yield Static(
+                "…or a position, e.g. 0.5, -0.2: the nearest point. In the sample view, + and - "
+                "trace the next and previous sample.",
+                id="trace-error",
+            )
 
     def on_mount(self) -> None:
         field = self.query_one("#trace-index", Input)
@@ -63,8 +66,8 @@ class TraceScreen(ModalScreen[int | None]):
             index = -1
         if not 0 <= index < self.count:
             self.query_one("#trace-error", Static).update(
-                f"{text or 'nothing'} is not a sample: type a whole number from 0 to {self.count - 1}, "
-                f"or a position.")
+                f"{text or 'nothing'} is not a sample: type a whole number from 0 to {self.count - 1}, or a position."
+            )
             return
         self.dismiss(index)
 

@@ -10,9 +10,11 @@ from tui.widgets.boundary import DecisionBoundary
 from tui.widgets.loss_chart import LossChart
 from tui.widgets.network_view import NetworkView
 
-TITLES = {"loss-chart": ("Loss & accuracy", "F4 decision boundary"),
-          "boundary": ("Decision boundary", "F4 loss chart"),
-          "network": ("Network", "arrows select · [ ] weight · Enter edit · g graph · ctrl+f size · F4 charts")}
+TITLES = {
+    "loss-chart": ("Loss & accuracy", "F4 decision boundary"),
+    "boundary": ("Decision boundary", "F4 loss chart"),
+    "network": ("Network", "arrows select · [ ] weight · Enter edit · g graph · ctrl+f size · F4 charts"),
+}
 
 
 class ChartPane(ContentSwitcher):

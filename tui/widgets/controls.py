@@ -29,10 +29,22 @@ class TrainingControls(VerticalScroll):
     """The settings form; `load(config_dict, steps)` shows what is in effect, `ControlsChanged` asks to apply."""
 
     BINDINGS = [
-        Binding(FIX_KEY, "apply_fix", "Apply fix", id="apply-fix", show=False,  # the message names the key
-                tooltip="Apply the change the message offers"),
-        Binding("escape", "revert", "Revert", id="revert-form", show=False,
-                tooltip="Put every pending field back to the value in effect"),
+        Binding(
+            FIX_KEY,
+            "apply_fix",
+            "Apply fix",
+            id="apply-fix",
+            show=False,  # the message names the key
+            tooltip="Apply the change the message offers",
+        ),
+        Binding(
+            "escape",
+            "revert",
+            "Revert",
+            id="revert-form",
+            show=False,
+            tooltip="Put every pending field back to the value in effect",
+        ),
     ]
 
     class ControlsChanged(Message):
@@ -60,13 +72,18 @@ class TrainingControls(VerticalScroll):
     def compose(self) -> ComposeResult:
         with Grid(id="controls-grid"):
             yield Label("preset", classes="control-label")
-            yield Select([(f"{name}", name) for name in PRESETS], prompt="custom", allow_blank=True, compact=True,
-                         id="control-preset", classes="wide")
+            yield Select(
+                [(f"{name}", name) for name in PRESETS],
+                prompt="custom",
+                allow_blank=True,
+                compact=True,
+                id="control-preset",
+                classes="wide",
+            )
             for s in SETTINGS:
                 yield Label(s.label, classes="control-label")
                 if s.choices:
-                    widget = Select([(c, c) for c in s.choices], allow_blank=False, compact=True,
-                                    id=f"control-{s.key}")
+                    widget = Select([(c, c) for c in s.choices], allow_blank=False, compact=True, id=f"control-{s.key}")
                 else:
                     widget = Input(compact=True, id=f"control-{s.key}", select_on_focus=False)
                 if s.key in WIDE:
@@ -135,8 +152,11 @@ class TrainingControls(VerticalScroll):
 
     def action_apply_fix(self) -> None:
         if not self._fix:
-            self.show_message("Nothing to fix: the form is in effect." if not self._pending else
-                              "No fix to offer: edit the flagged field, or Escape to undo.")
+            self.show_message(
+                "Nothing to fix: the form is in effect."
+                if not self._pending
+                else "No fix to offer: edit the flagged field, or Escape to undo."
+            )
             return
         for section, values in self._fix.items():
             for name, value in values.items():
@@ -165,14 +185,17 @@ class TrainingControls(VerticalScroll):
     # ---- events -----------------------------------------------------------------------------------------
 
     def _setting(self, widget_id: str | None) -> Setting | None:
-        return BY_KEY.get(widget_id[len("control-"):]) if widget_id and widget_id.startswith("control-") else None
+        return BY_KEY.get(widget_id[len("control-") :]) if widget_id and widget_id.startswith("control-") else None
 
     def on_descendant_focus(self, event) -> None:
         s = self._setting(getattr(event.widget, "id", None))
         if s is None or self._loading or self.has_class("-error") or self._pending:
             return
-        effect = ("applies to the current model, also while training" if s.live
-                  else "changing it builds a new model from its seed (the chart restarts)")
+        effect = (
+            "applies to the current model, also while training"
+            if s.live
+            else "changing it builds a new model from its seed (the chart restarts)"
+        )
         self.show_message(f"{s.label}: {s.help}; {effect}.")
 
     def on_input_changed(self, event: Input.Changed) -> None:

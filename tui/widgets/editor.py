@@ -8,7 +8,7 @@ from textual.widgets import Static, TextArea
 
 
 def _python_highlighting() -> str | None:
-    """"python" when tree-sitter highlighting is installed (textual[syntax]), else None for plain text."""
+    """ "python" when tree-sitter highlighting is installed (textual[syntax]), else None for plain text."""
     try:
         from textual._tree_sitter import get_language
     except ImportError:
@@ -25,8 +25,13 @@ class ExpressionEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         # tab_behavior="focus": Tab moves to the next pane, as everywhere else in the app.
-        yield TextArea(self._initial, language=_python_highlighting(), tab_behavior="focus",
-                       show_line_numbers=True, id="editor-text")
+        yield TextArea(
+            self._initial,
+            language=_python_highlighting(),
+            tab_behavior="focus",
+            show_line_numbers=True,
+            id="editor-text",
+        )
         yield Static("", id="editor-error", markup=False)
 
     @property

@@ -153,8 +153,7 @@ class GraphTree(Tree[GraphNode]):
     @property
     def changed_count(self) -> int:
         """How many shown nodes have numbers that differ from the previous refresh."""
-        return sum(1 for name, numbers in self._shown.items()
-                   if name in self._before and self._before[name] != numbers)
+        return sum(1 for name, numbers in self._shown.items() if name in self._before and self._before[name] != numbers)
 
     def selected_value(self) -> Value | None:
         node = self.cursor_node

@@ -23,7 +23,6 @@ class NodeInspector(Static):
             return
         self.update(describe(value, root, names, check=check))
 
-
     def show_step(self, state, value: Value | None, names: dict) -> None:
         """The stepper's rule text with numbers (tui/stepping.py StepperState), and the node at the cursor."""
         text = Text()
@@ -33,8 +32,10 @@ class NodeInspector(Static):
             text.append(line + "\n", style="red" if line.startswith("pitfall") else "")
         if value is not None and not state.is_current(value):
             data, grad = state.numbers(value)
-            shown = [f"data {graph.num(data)}" if data is not None else "data not computed yet",
-                     f"grad {graph.num(grad)}" if grad is not None else "grad pending"]
+            shown = [
+                f"data {graph.num(data)}" if data is not None else "data not computed yet",
+                f"grad {graph.num(grad)}" if grad is not None else "grad pending",
+            ]
             text.append(f"cursor: {names.get(value, value.label or '?')}  {'  '.join(shown)}", style="dim")
         self.update(text)
 
@@ -61,5 +62,7 @@ def gradient_check_line(value: Value, root: Value, check: bool) -> str:
         return "gradient check: press Enter on this leaf (the graph is large)"
     (row,) = graph.gradient_check(root, [value], stored=True)
     verdict = "ok" if row.ok else "MISMATCH (backward run twice? zero grads, then backward)"
-    return (f"gradient check: backprop {row.backprop:.6g}  numeric {row.numerical:.6g}  "
-            f"rel. error {row.rel_error:.1e}  {verdict}")
+    return (
+        f"gradient check: backprop {row.backprop:.6g}  numeric {row.numerical:.6g}  "
+        f"rel. error {row.rel_error:.1e}  {verdict}"
+    )

@@ -50,8 +50,7 @@ class LossChart(PlotextPlot):
             return
         plt.title("")
         stride = max(1, math.ceil(len(self.steps) / MAX_POINTS))
-        points = [(s, l, a) for s, l, a in zip(self.steps[::stride], self.losses[::stride],
-                                               self.accuracies[::stride])]
+        points = [(s, l, a) for s, l, a in zip(self.steps[::stride], self.losses[::stride], self.accuracies[::stride])]
         if (len(self.steps) - 1) % stride:  # always draw the newest point
             points.append((self.steps[-1], self.losses[-1], self.accuracies[-1]))
         finite = [(s, l) for s, l, _ in points if math.isfinite(l)]
@@ -60,8 +59,9 @@ class LossChart(PlotextPlot):
         if finite:  # plotext cannot place NaN or infinity; the status line reports them instead
             plt.plot([s for s, _ in finite], [l for _, l in finite], label="loss", marker="braille")
             plt.yticks(*_even_ticks([l for _, l in finite], count), yside="left")
-        plt.plot([s for s, _, _ in points], [a for _, _, a in points], label="accuracy", marker="braille",
-                 yside="right")
+        plt.plot(
+            [s for s, _, _ in points], [a for _, _, a in points], label="accuracy", marker="braille", yside="right"
+        )
         plt.yticks(*_even_ticks([a for _, _, a in points], count), yside="right")
         for mark in self.marks:  # a dotted line where a setting changed; its words in the title (latest last)
             plt.vline(mark["step"], "orange")

@@ -193,9 +193,11 @@ def inspector_text(title: str, activity: str, columns: list[str], rows: list, se
     text.append(" name" + "".join(f"{c:>11}" for c in columns) + "\n", style="dim")
     room = max(room, 1)
     first = max(0, min(selected - room // 2, len(rows) - room))
-    for k, (name, numbers) in enumerate(rows[first:first + room], start=first):
+    for k, (name, numbers) in enumerate(rows[first : first + room], start=first):
         mark = "▸" if k == selected else " "
         line = f"{mark}{name:>4}" + "".join(f"{'—' if x is None else f'{x:+.4g}':>11}" for x in numbers)
-        text.append(line + ("\n" if k < first + room - 1 and k < len(rows) - 1 else ""),
-                    style="reverse" if k == selected else "")
+        text.append(
+            line + ("\n" if k < first + room - 1 and k < len(rows) - 1 else ""),
+            style="reverse" if k == selected else "",
+        )
     return text

@@ -6,8 +6,16 @@ from textual.widgets import Static
 
 
 class StatusLine(Static):
-    def show(self, *, step: int | None, loss: float | None, accuracy: float | None, steps_per_second: float | None,
-             engine: str, state: str) -> None:
+    def show(
+        self,
+        *,
+        step: int | None,
+        loss: float | None,
+        accuracy: float | None,
+        steps_per_second: float | None,
+        engine: str,
+        state: str,
+    ) -> None:
         parts = [f"step {step}" if step is not None else "step -"]
         parts.append(f"loss {loss:.5g}" if loss is not None else "loss -")
         parts.append(f"acc {accuracy:.1%}" if accuracy is not None else "acc -")

@@ -53,8 +53,11 @@ def describe(action: dict | None) -> str:
     if do in ("step", "train") and results:
         last = results[-1]
         steps = action.get("steps", len(results))
-        count = f"train {len(results)}{'' if steps == len(results) else f' of {steps}'} steps" if do == "train" \
+        count = (
+            f"train {len(results)}{'' if steps == len(results) else f' of {steps}'} steps"
+            if do == "train"
             else f"step {last['step']}"
+        )
         return f"{count}: loss {_number(last['loss'])}, accuracy {last['accuracy']:.0%} at step {last['step']}"
     if do == "configure":  # in the form's words: "configure lr = 0.05 (constant)"
         return "configure " + describe_changes(action.get("changes", {}))
@@ -218,15 +221,23 @@ class Timeline(Widget, can_focus=True):
         where = f"  action {player.position}/{len(player)}"
         if player.substep:  # inside a train action: the action being played, and how far into it
             where = f"  action {player.position + 1}/{len(player)} · step {player.substep}/{player.steps}"
-        head = Text.assemble((state, "bold"), where,
-                             f"  ·  {self.speed:g}× speed", ("  ·  replay: ", "dim"),
-                             (player.session.title, "italic"))
+        head = Text.assemble(
+            (state, "bold"),
+            where,
+            f"  ·  {self.speed:g}× speed",
+            ("  ·  replay: ", "dim"),
+            (player.session.title, "italic"),
+        )
         full = max(self.size.width - 2, 10)
         hint = KEYS_HINT if full >= len(KEYS_HINT) + 30 else ""  # a narrow bar keeps its width for progress
         width = full - len(hint)
         done = round(width * player.progress) if player.at_end else min(round(width * player.progress), width - 1)
-        bar = Text.assemble(("━" * done, "bold green"), ("●" if not player.at_end else "", "bold"),
-                            ("─" * max(width - done - 1, 0), "dim"), (hint, "dim"))
+        bar = Text.assemble(
+            ("━" * done, "bold green"),
+            ("●" if not player.at_end else "", "bold"),
+            ("─" * max(width - done - 1, 0), "dim"),
+            (hint, "dim"),
+        )
         if player.mismatch is not None:
             last = Text(f"⚠ differs from the recording: {player.mismatch}", style="bold red")
         else:
