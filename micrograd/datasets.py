@@ -1,8 +1,9 @@
-"""Small seeded datasets for classification, and a CSV loader. NumPy only.
+"""Small seeded datasets for classification and regression, a train/test split, and a CSV loader. NumPy only.
 
 Every generator takes `(n, noise, seed)` (so `DATASETS[name](n, noise, seed)` works for all of them) and
 returns `(X, y)`: X a float64 array of shape (n, d), y an int array of shape (n,) holding class indices
-0..K-1. The same arguments always give the same data: each call uses its own legacy
+0..K-1 -- or, for the regression sets in `REGRESSION` (`plane`, `multi_gaussian`), a float64 array of real
+targets. The same arguments always give the same data: each call uses its own legacy
 `np.random.RandomState(seed)`, never NumPy's global generator.
 
 `moons` reproduces scikit-learn's `make_moons` exactly, draw for draw, so `moons(100, 0.1, seed=1337)` is
@@ -132,7 +133,94 @@ def tiny(n=4, noise=0.0, seed=None):
     return X, y
 
 
-DATASETS = {"moons": moons, "circles": circles, "blobs": blobs, "xor": xor, "yinyang": yinyang, "tiny": tiny}
+def spiral(n=100, noise=0.1, seed=1337, arms=2):
+    """Interleaved spiral arms, one class per arm (TensorFlow Playground's spiral, scaled to [-1, 1]^2).
+
+    Each arm winds 1.75 turns out from the centre; arm k is arm 0 turned by 2*pi*k/arms.
+    """
+    _check(n, noise, minimum=arms)
+    if isinstance(arms, bool) or not isinstance(arms, int) or arms < 2:
+        raise ValueError(f"a spiral needs at least 2 arms, not {arms!r}")
+    rs = np.random.RandomState(seed)
+    y = np.arange(n, dtype=np.intp) % arms  # as even as n allows
+    along = np.empty(n)
+    for k in range(arms):
+        mine = y == k
+        along[mine] = np.linspace(0.0, 1.0, int(mine.sum()), endpoint=False)
+    angle = 1.75 * 2 * np.pi * along + 2 * np.pi * y / arms
+    X = np.column_stack([along * np.sin(angle), along * np.cos(angle)])
+    return _shuffle_and_jitter(X, y, rs, noise)
+
+
+def spiral3(n=99, noise=0.1, seed=1337):
+    """The spiral with three arms (three classes)."""
+    return spiral(n, noise, seed, arms=3)
+
+
+def gaussians(n=100, noise=0.1, seed=1337):
+    """Two Gaussian clusters (Playground's "Gaussian"): class 0 around (-0.5, -0.5), class 1 around (0.5, 0.5),
+    each with a standard deviation of 0.25 before the noise."""
+    _check(n, noise)
+    rs = np.random.RandomState(seed)
+    y = np.arange(n, dtype=np.intp) % 2
+    X = np.where(y[:, None] == 1, 0.5, -0.5) + rs.normal(scale=0.25, size=(n, 2))
+    return _shuffle_and_jitter(X, y, rs, noise)
+
+
+def plane(n=100, noise=0.0, seed=1337):
+    """Regression: points uniform in [-1, 1]^2, target (x1 + x2) / 2 (Playground's "plane"), in [-1, 1].
+
+    The target is computed before the noise moves the points, so noise blurs the plane.
+    """
+    _check(n, noise)
+    rs = np.random.RandomState(seed)
+    X = rs.uniform(-1, 1, size=(n, 2))
+    y = (X[:, 0] + X[:, 1]) / 2
+    return _shuffle_and_jitter(X, y, rs, noise)
+
+
+# (centre x, centre y, sign) of the bumps of `multi_gaussian`: Playground's six, scaled into [-1, 1]^2.
+_BUMPS = ((-2 / 3, 0.5, 1), (0, 0.5, -1), (2 / 3, 0.5, 1), (-2 / 3, -0.5, -1), (0, -0.5, 1), (2 / 3, -0.5, -1))
+
+
+def _bumps(X) -> np.ndarray:
+    return sum(sign * np.exp(-((X[:, 0] - cx) ** 2 + (X[:, 1] - cy) ** 2) / (2 * 0.2**2)) for cx, cy, sign in _BUMPS)
+
+
+def multi_gaussian(n=100, noise=0.0, seed=1337):
+    """Regression: points uniform in [-1, 1]^2, target a sum of six Gaussian bumps of height +-1 and width 0.2
+    (Playground's "multi gaussian"), so about -1 to 1. Target before noise, as `plane`."""
+    _check(n, noise)
+    rs = np.random.RandomState(seed)
+    X = rs.uniform(-1, 1, size=(n, 2))
+    return _shuffle_and_jitter(X, _bumps(X), rs, noise)
+
+
+DATASETS = {
+    "moons": moons,
+    "circles": circles,
+    "blobs": blobs,
+    "xor": xor,
+    "yinyang": yinyang,
+    "tiny": tiny,
+    "spiral": spiral,
+    "spiral3": spiral3,
+    "gaussians": gaussians,
+    "plane": plane,
+    "multi_gaussian": multi_gaussian,
+}
+REGRESSION = frozenset({"plane", "multi_gaussian"})  # their y are real targets, trained with mse_regression
+
+
+def held_out_mask(n: int, test_percent: int, seed: int) -> np.ndarray:
+    """Which of n samples are held out for testing, as a boolean mask: n * test_percent // 100 of them (at most
+    n - 1: training needs one), the first ones of a permutation seeded with `seed`. 0 percent holds out none."""
+    if isinstance(test_percent, bool) or not isinstance(test_percent, int) or not 0 <= test_percent < 100:
+        raise ValueError(f"the test percentage must be a whole number from 0 to 99, not {test_percent!r}")
+    held_out = min(n * test_percent // 100, n - 1) if n else 0
+    mask = np.zeros(n, dtype=bool)
+    mask[np.random.RandomState(seed).permutation(n)[:held_out]] = True
+    return mask
 
 
 def load_csv(path) -> tuple[np.ndarray, np.ndarray]:

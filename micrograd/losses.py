@@ -1,6 +1,7 @@
 """Loss functions over `Value`s.
 
-Labels are class indices 0..K-1 everywhere (what `micrograd.datasets` returns). The binary losses read one
+Labels are class indices 0..K-1 (what `micrograd.datasets` returns for a classification set), except for
+`mse_regression`, whose targets are real numbers (the regression sets `plane` and `multi_gaussian`). The binary losses read one
 output score per sample; `cross_entropy` reads K logits per sample.
 
 Each loss is a `Loss` object in `LOSSES`, so callers can ask how many outputs it needs, score one sample,
@@ -30,6 +31,13 @@ def _svm_sample(score: Value, label) -> Value:
 def _mse_sample(score: Value, label) -> Value:
     t = 2 * _binary_label(label) - 1
     return (score - t) ** 2
+
+
+def _regression_sample(score: Value, target) -> Value:
+    """(s - y)^2 against a real target y: a number, or a Value leaf when the compiled engine traces it."""
+    if not isinstance(target, Value) and (isinstance(target, bool) or not isinstance(target, (int, float))):
+        raise ValueError(f"mse_regression needs a real-number target, not {target!r}")
+    return (score - target) ** 2
 
 
 def _bce_sample(logit: Value, label) -> Value:
@@ -72,14 +80,17 @@ def _predict_argmax(outputs) -> int:
 class Loss:
     """One loss function: how many outputs it reads, one sample's term, the prediction, the batch mean."""
 
-    def __init__(self, name: str, sample: Callable, *, multiclass: bool, description: str):
+    def __init__(self, name: str, sample: Callable, *, multiclass: bool, description: str, regression: bool = False):
         self.name = name
         self._sample = sample
         self.multiclass = multiclass
+        self.regression = regression  # targets are real numbers, the output is the prediction itself
         self.description = description
 
     def outputs(self, num_classes: int) -> int:
-        """How many outputs the model needs for `num_classes` classes."""
+        """How many outputs the model needs for `num_classes` classes (a regression target needs one)."""
+        if self.regression:
+            return 1
         if not self.multiclass and num_classes > 2:
             raise ValueError(
                 f"{self.name} is a two-class loss, but the data has {num_classes} classes; use cross_entropy"
@@ -99,7 +110,10 @@ class Loss:
         return self._sample(output, label)
 
     def predict(self, output_data) -> int:
-        """The predicted class from the output number(s): a score's sign, or the largest logit."""
+        """The predicted class from the output number(s): a score's sign, or the largest logit (regression:
+        the output itself)."""
+        if self.regression:
+            return float(output_data if isinstance(output_data, (int, float)) else list(output_data)[0])
         if self.multiclass:
             return _predict_argmax(output_data)
         if not isinstance(output_data, (int, float)):
@@ -128,6 +142,13 @@ LOSSES: dict[str, Loss] = {
         description="hinge loss relu(1 - t*s), t = +-1 (micrograd's demo)",
     ),
     "mse": Loss("mse", _mse_sample, multiclass=False, description="squared error (s - t)^2 against t = +-1"),
+    "mse_regression": Loss(
+        "mse_regression",
+        _regression_sample,
+        multiclass=False,
+        regression=True,
+        description="squared error (s - y)^2 against a real target y (regression sets)",
+    ),
     "binary_cross_entropy": Loss(
         "binary_cross_entropy",
         _bce_sample,
@@ -149,6 +170,10 @@ def svm_max_margin(scores, labels) -> Value:
 
 def mse(scores, labels) -> Value:
     return LOSSES["mse"](scores, labels)
+
+
+def mse_regression(predictions, targets) -> Value:
+    return LOSSES["mse_regression"](predictions, targets)
 
 
 def binary_cross_entropy(logits, labels) -> Value:

@@ -41,11 +41,17 @@ class StepResult:
     seconds: float
     finite: bool = True
     error: str = ""  # why the step was not finite, when the engine could say (e.g. "log of a non-positive ...")
+    # The held-out test set under the same parameters (before the update), when the Trainer has one: its data
+    # loss plus the same reg_loss (the training objective on other data), and its accuracy.
+    test_loss: float = math.nan
+    test_accuracy: float = math.nan
+    tested: bool = False
 
     def to_dict(self) -> dict:
-        """The JSON-ready numbers a session records."""
+        """The JSON-ready numbers a session records (the test numbers only when there is a test set)."""
         d = asdict(self)
-        return {key: d[key] for key in ("step", "loss", "data_loss", "reg_loss", "accuracy", "lr")}
+        keys = ("step", "loss", "data_loss", "reg_loss", "accuracy", "lr")
+        return {key: d[key] for key in keys + (("test_loss", "test_accuracy") if self.tested else ())}
 
 
 @dataclass(frozen=True)
@@ -54,8 +60,8 @@ class Grid:
 
     xs: np.ndarray
     ys: np.ndarray
-    scores: np.ndarray  # (len(ys), len(xs), outputs)
-    classes: np.ndarray  # (len(ys), len(xs)) class indices
+    scores: np.ndarray  # (len(ys), len(xs), outputs); for regression the predicted values
+    classes: np.ndarray  # (len(ys), len(xs)) class indices (all 0 for regression)
 
 
 StepCancelled = Cancelled  # `Trainer.should_stop()` said stop in the middle of a step: nothing was updated
@@ -148,6 +154,12 @@ class _ReferenceEngine:
         for p, x in zip(self.t.parameters, self.params.tolist()):
             p.data = x
 
+    def test_loss(self, X, y):
+        """(data loss, scores) on other data, forward only: the Values are built afresh, nothing is kept."""
+        outputs = self.outputs(X)
+        data_loss = self.t.loss([o[0] if len(o) == 1 else o for o in outputs], y.tolist())
+        return float(data_loss.data), np.array([[o.data for o in out] for out in outputs], dtype=float)
+
     def write_back(self):
         for p, g in zip(self.t.parameters, self.grad.tolist()):
             p.grad = g  # the data are the engine's own numbers; a cancelled backward may have left partial grads
@@ -164,13 +176,39 @@ class _CompiledEngine:
         self.params = np.array([float(p.data) for p in t.parameters])
         self.grad = np.zeros_like(self.params)
         self.inputs = [Value(0.0, label=f"x{j}") for j in range(t.X.shape[1])]
-        out = t.model(self.inputs)
-        self.outs = [out] if isinstance(out, Value) else list(out)
-        # The label enters a sample's graph as constants (svm's t = +-1), so trace once per class; when the
-        # traces differ only in those constants, one program runs every sample with a constant row per sample.
+        self.out = t.model(self.inputs)  # a Value, or a list of them: what the loss reads
+        self.outs = [self.out] if isinstance(self.out, Value) else list(self.out)
+        self.programs, self.constant_table = self._trace()
+        self.merged = len(self.programs) == 1
+        self.predictor = None
+        self.tester = None  # programs of their own for the test set, so the training buffers never change shape
+        self.reg = None
+        if t.l2:
+            self.reg = Program(l2_loss(t.parameters, t.l2), params=t.parameters, param_data=self.params)
+        self.XT = self._rows(t.X, t.y)
+        self.full_constants = self.constant_table[:, self._label_columns(t.y)] if self.merged else None
+
+    def _trace(self):
+        """The loss programs, and the table of their constants per class label.
+
+        A class label enters a sample's graph as constants (svm's t = +-1), so trace once per class; when the
+        traces differ only in those constants, one program runs every sample with a constant row per sample.
+        A regression target is a real number: it is traced once, as one more input row.
+        """
+        t = self.t
+        if t.loss.regression:
+            target = Value(0.0, label="target")
+            program = Program(
+                self.outs + [t.loss.sample(self.outs[0], target)],
+                inputs=self.inputs + [target],
+                params=t.parameters,
+                param_data=self.params,
+                leaf_grads=False,
+            )
+            return [program], program.constants[:, None]
         programs = [
             Program(
-                self.outs + [t.loss.sample(out, k)],
+                self.outs + [t.loss.sample(self.out, k)],
                 inputs=self.inputs,
                 params=t.parameters,
                 param_data=self.params,
@@ -178,15 +216,17 @@ class _CompiledEngine:
             )
             for k in range(t.num_classes)
         ]
-        self.merged = all(p.structure == programs[0].structure for p in programs)
-        self.programs = programs[:1] if self.merged else programs
-        self.constant_table = np.stack([p.constants for p in programs], axis=1)  # (constants, classes)
-        self.predictor = None
-        self.reg = None
-        if t.l2:
-            self.reg = Program(l2_loss(t.parameters, t.l2), params=t.parameters, param_data=self.params)
-        self.XT = np.ascontiguousarray(t.X.T)
-        self.full_constants = self.constant_table[:, t.y] if self.merged else None
+        table = np.stack([p.constants for p in programs], axis=1)  # (constants, classes)
+        merged = all(p.structure == programs[0].structure for p in programs)
+        return (programs[:1] if merged else programs), table
+
+    def _rows(self, X, y):
+        """The programs' input rows for a batch: the features, and for regression the targets under them."""
+        rows = X.T if not self.t.loss.regression else np.vstack([X.T, np.asarray(y, dtype=float)[None, :]])
+        return np.ascontiguousarray(rows)
+
+    def _label_columns(self, y):
+        return np.zeros(len(y), dtype=np.intp) if self.t.loss.regression else y
 
     def scores(self, X) -> np.ndarray:
         if self.predictor is None:
@@ -198,6 +238,24 @@ class _CompiledEngine:
         self.predictor.vals = self.predictor.grads = None  # a grid's arrays are not kept between pictures
         return np.concatenate(chunks) if chunks else np.zeros((0, len(self.outs)))
 
+    def test_loss(self, X, y):
+        """(data loss, scores) on other data, forward only, through programs kept for that alone."""
+        if self.tester is None:
+            self.tester, _ = self._trace()
+        y = np.asarray(y)
+        XT, n, k = self._rows(X, y), len(y), len(self.outs)
+        terms, scores = np.empty(n), np.empty((n, k))
+        if len(self.tester) == 1:
+            out = self.tester[0].forward(XT, self.constant_table[:, self._label_columns(y)])
+            terms[:], scores[:] = out[k], out[:k].T
+        else:
+            for label, program in enumerate(self.tester):
+                where = np.flatnonzero(y == label)
+                if len(where):
+                    out = program.forward(XT[:, where])
+                    terms[where], scores[where] = out[k], out[:k].T
+        return float(np.sum(terms)) * (1.0 / n), scores
+
     def evaluate(self, idx):
         t = self.t
         XT, y = (self.XT, t.y) if idx is None else (self.XT[:, idx], t.y[idx])
@@ -205,7 +263,7 @@ class _CompiledEngine:
         terms, scores = np.empty(n), np.empty((n, k))
         grad = self.grad
         if self.merged:
-            constants = self.full_constants if idx is None else self.constant_table[:, y]
+            constants = self.full_constants if idx is None else self.constant_table[:, self._label_columns(y)]
             out = self.programs[0].forward(XT, constants, should_stop=t.should_stop)
             terms[:], scores[:] = out[k], out[:k].T
             seed = np.zeros((k + 1, n))
@@ -237,7 +295,9 @@ class _CompiledEngine:
 
 
 class Trainer:
-    """Trains ``model`` on ``X`` (n, features) and ``y`` (n,) class indices, one `step()` at a time."""
+    """Trains ``model`` on ``X`` (n, features) and ``y`` (n,) class indices (real targets for a regression
+    loss), one `step()` at a time. ``test=(X_test, y_test)`` is a held-out set: each step also reports its loss
+    and accuracy under the same parameters, forward only, without changing any training number."""
 
     def __init__(
         self,
@@ -252,21 +312,26 @@ class Trainer:
         engine="compiled",
         seed=0,
         zero_grad=True,
+        test=None,
+        num_classes=None,
     ):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
-        X, y = np.asarray(X, dtype=float), np.asarray(y)
-        if X.ndim != 2 or y.shape != (len(X),) or not len(X):
-            raise ValueError(f"X must be (samples, features) and y (samples,), got {X.shape} and {y.shape}")
-        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
-            raise ValueError("y must hold class indices 0, 1, 2, ...")
+        self.loss = LOSSES[loss]
+        X, y = self._checked(X, y, "")
         if batch_size is not None and not 1 <= batch_size <= len(X):
             raise ValueError(f"batch_size must be between 1 and {len(X)} (the number of samples), or None")
-        self.model, self.X, self.y = model, X, y.astype(np.intp)
-        self.loss = LOSSES[loss]
-        self.num_classes = max(2, int(y.max()) + 1)
+        self.model, self.X, self.y = model, X, y
+        self.test = None
+        if test is not None and len(test[0]):
+            self.test = self._checked(*test, "test ")
+            if self.test[0].shape[1] != X.shape[1]:
+                raise ValueError(f"the test set has {self.test[0].shape[1]} features, the training set {X.shape[1]}")
+        labels = y if self.test is None else np.concatenate([y, self.test[1]])
+        # num_classes: at least this many, e.g. a model for three classes while one of them has no point left
+        self.num_classes = 1 if self.loss.regression else max(2, int(labels.max()) + 1, num_classes or 0)
         self.l2 = float(l2)
         self.parameters = model.parameters()
         self.optimizer = optimizer if optimizer is not None else SGD(lr=linear(1.0, 0.1, 100))
@@ -293,7 +358,43 @@ class Trainer:
             )
         self.engine = (_CompiledEngine if engine == "compiled" else _ReferenceEngine)(self)
 
+    def _checked(self, X, y, which: str):
+        X, y = np.asarray(X, dtype=float), np.asarray(y)
+        if X.ndim != 2 or y.shape != (len(X),) or not len(X):
+            raise ValueError(f"{which}X must be (samples, features) and y (samples,), got {X.shape} and {y.shape}")
+        if self.loss.regression:
+            if not np.issubdtype(y.dtype, np.number) or not np.isfinite(y.astype(float)).all():
+                raise ValueError(f"{self.loss.name} needs finite real-number {which}targets")
+            return X, y.astype(np.float64)
+        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+            raise ValueError(f"{which}y must hold class indices 0, 1, 2, ...")
+        return X, y.astype(np.intp)
+
+    def with_data(self, X, y, *, test=None) -> Trainer:
+        """A trainer on other data that carries on where this one is: the same model and its current weights,
+        the same optimizer (its state, its schedule's position), minibatch generator and step count. For
+        data edits: the network keeps learning from where it was."""
+        self.write_back()
+        batch = self.batch_size if self.batch_size is None or self.batch_size <= len(X) else None
+        other = Trainer(
+            self.model,
+            X,
+            y,
+            loss=self.loss.name,
+            l2=self.l2,
+            optimizer=self.optimizer,
+            batch_size=batch,
+            engine=self.engine_name,
+            zero_grad=self.zero_grad,
+            test=test,
+            num_classes=self.num_classes,
+        )
+        other.rng, other.steps_done, other._grad_sum = self.rng, self.steps_done, self._grad_sum
+        return other
+
     def _classes(self, scores: np.ndarray) -> np.ndarray:
+        if self.loss.regression:
+            return np.zeros(len(scores), dtype=np.intp)  # no classes: Grid.classes is all 0
         if self.loss.multiclass:
             return np.argmax(scores, axis=1)  # the first of equal maxima, as Loss.predict
         return (scores[:, 0] > 0).astype(np.intp)
@@ -314,12 +415,14 @@ class Trainer:
                 self._grad_sum = None  # switched back on: the next time it is forgotten starts afresh
             else:
                 grad = grad.copy() if self._grad_sum is None else self._grad_sum + grad
-            accuracy = float(np.mean(self._classes(scores) == y))
+            accuracy = self._accuracy(scores, y)
+            test_loss, test_accuracy = self._test_numbers(reg_loss)
         except StepCancelled:
             self.rng.bit_generator.state, self.last_batch = rng_state, last_batch
             raise
         except (ValueError, ZeroDivisionError, OverflowError) as err:  # a domain error: the loss is undefined
             data_loss, reg_loss, grad, accuracy, error = math.nan, math.nan, None, math.nan, str(err)
+            test_loss = test_accuracy = math.nan
         loss = data_loss + reg_loss
         finite = math.isfinite(loss) and bool(np.isfinite(grad).all())
         if finite:
@@ -341,7 +444,22 @@ class Trainer:
             time.perf_counter() - start,
             finite,
             error,
+            test_loss,
+            test_accuracy,
+            self.test is not None,
         )
+
+    def _accuracy(self, scores: np.ndarray, y: np.ndarray) -> float:
+        """The fraction classified right; NaN for regression, which has no classes (the chart shows no line)."""
+        return math.nan if self.loss.regression else float(np.mean(self._classes(scores) == y))
+
+    def _test_numbers(self, reg_loss: float) -> tuple[float, float]:
+        """(test loss, test accuracy) under the parameters the step has just evaluated, before they change."""
+        if self.test is None:
+            return math.nan, math.nan
+        X_test, y_test = self.test
+        data_loss, scores = self.engine.test_loss(X_test, y_test)
+        return data_loss + reg_loss, self._accuracy(scores, y_test)
 
     def retune(self, *, loss=None, l2=None, optimizer=None, batch_size=None, engine=None) -> None:
         """Change settings between steps, keeping the weights, the step count and the minibatch generator.
@@ -401,13 +519,15 @@ class Trainer:
         return self.engine.scores(X) if len(X) else np.zeros((0, self.loss.outputs(self.num_classes)))
 
     def predict(self, X) -> np.ndarray:
-        """Predicted class index for each row of X."""
-        return self._classes(self.scores(X))
+        """Predicted class index for each row of X (for regression, the predicted value)."""
+        scores = self.scores(X)
+        return scores[:, 0] if self.loss.regression else self._classes(scores)
 
-    def evaluate_grid(self, resolution=50, *, bounds=None, margin=0.5) -> Grid:
+    def evaluate_grid(self, resolution=50, *, bounds=None, margin=0.5, transform=None) -> Grid:
         """Outputs on a resolution x resolution grid over the data (plus ``margin``), or over
-        ``bounds=(xmin, xmax, ymin, ymax)``: the picture of a decision boundary. Needs 2-D inputs."""
-        if self.X.shape[1] != 2:
+        ``bounds=(xmin, xmax, ymin, ymax)``: the picture of a decision boundary. Needs 2-D inputs, or a
+        ``transform`` from the plane's (n, 2) points to the model's inputs (input features)."""
+        if self.X.shape[1] != 2 and transform is None:
             raise ValueError(f"a decision-boundary grid needs 2 input features, this data has {self.X.shape[1]}")
         if bounds is None:
             (xmin, ymin), (xmax, ymax) = self.X.min(axis=0) - margin, self.X.max(axis=0) + margin
@@ -415,7 +535,8 @@ class Trainer:
             xmin, xmax, ymin, ymax = bounds
         xs, ys = np.linspace(xmin, xmax, resolution), np.linspace(ymin, ymax, resolution)
         gx, gy = np.meshgrid(xs, ys)
-        scores = self.scores(np.column_stack([gx.ravel(), gy.ravel()]))
+        points = np.column_stack([gx.ravel(), gy.ravel()])
+        scores = self.scores(points if transform is None else transform(points))
         shape = (len(ys), len(xs))
         return Grid(xs, ys, scores.reshape(*shape, -1), self._classes(scores).reshape(shape))
 
@@ -465,51 +586,4 @@ class Trainer:
         return total
 
 
-@dataclass(frozen=True)
-class RepeatSummary:
-    """How reliable a configuration is: the same training repeated, and the spread of where it ends."""
-
-    final_losses: tuple[float, ...]
-    final_accuracies: tuple[float, ...]
-    steps: tuple[int, ...]  # steps each run took (fewer when until_loss was reached or a loss was not finite)
-    finite: tuple[bool, ...]
-
-    @property
-    def mean_loss(self) -> float:
-        return float(np.mean(self.final_losses))
-
-    @property
-    def std_loss(self) -> float:
-        return float(np.std(self.final_losses))
-
-    @property
-    def min_loss(self) -> float:
-        return float(np.min(self.final_losses))
-
-    @property
-    def max_loss(self) -> float:
-        return float(np.max(self.final_losses))
-
-    @property
-    def mean_accuracy(self) -> float:
-        return float(np.mean(self.final_accuracies))
-
-
-def repeat(build, runs=5, steps=100, *, until_loss=None, should_stop=None) -> RepeatSummary:
-    """Train ``build(i)`` (a fresh `Trainer`, e.g. with weights from seed i) for i in range(runs).
-
-    ``should_stop`` is checked before every step of every run; runs cut short count with what they reached.
-    """
-    losses, accuracies, counts, finite = [], [], [], []
-    for i in range(runs):
-        if should_stop is not None and should_stop():
-            break
-        results = build(i).run(steps, until_loss=until_loss, should_stop=should_stop)
-        if results:
-            losses.append(results[-1].loss)
-            accuracies.append(results[-1].accuracy)
-            counts.append(len(results))
-            finite.append(results[-1].finite)
-    if not losses:
-        raise ValueError("repeat: no run took a step")
-    return RepeatSummary(tuple(losses), tuple(accuracies), tuple(counts), tuple(finite))
+from micrograd.repeat import RepeatSummary, repeat  # noqa: E402,F401  (its old home: kept importable)

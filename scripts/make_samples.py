@@ -333,6 +333,122 @@ def network_view():
     )
 
 
+SPIRAL = {
+    "data": {"name": "spiral", "samples": 200, "noise": 0.05, "seed": 1337, "test_percent": 25},
+    "model": {"layers": [16, 16, 1], "activation": "tanh", "seed": 1337},
+    "training": {
+        "loss": "svm_max_margin",
+        "l2": 1e-4,
+        "optimizer": "adamw",
+        "lr": {"schedule": "cosine", "start": 0.03, "end": 0.001, "steps": 600},
+    },
+}
+
+
+def spiral_test_split():
+    wb = session.new_workbench(SPIRAL)
+    wb.train(600)
+    last = wb.history[-1]
+    assert last["accuracy"] > 0.9 and last["test_accuracy"] > 0.85, last
+    return (
+        wb,
+        "The spiral, with a held-out test set",
+        (
+            "Two interleaved spiral arms (TensorFlow Playground's hardest set), 200 points of which 25% are held out "
+            "for testing (drawn hollow in the decision boundary, F4). The network never trains on them: the chart "
+            "shows their loss and accuracy beside the training ones. A 2-16-16-1 tanh network with AdamW and a "
+            f"cosine learning rate reaches {last['accuracy']:.1%} on the training points and "
+            f"{last['test_accuracy']:.1%} on the test points after 600 steps; l in the chart pane puts the loss on "
+            "a log scale."
+        ),
+    )
+
+
+def moons_overfit():
+    config = {
+        "data": {"name": "moons", "samples": 60, "noise": 0.3, "seed": 1337, "test_percent": 50},
+        "model": {"layers": [32, 32, 1], "activation": "relu", "seed": 1337},
+        "training": {"l2": 0.0, "optimizer": "adamw", "lr": {"schedule": "constant", "lr": 0.02}},
+    }
+    wb = session.new_workbench(config)
+    wb.train(400)
+    last = wb.history[-1]
+    best_test = min(r["test_loss"] for r in wb.history)
+    assert last["accuracy"] > last["test_accuracy"] and last["test_loss"] > best_test, last
+    return (
+        wb,
+        "A test split shows overfitting",
+        (
+            "Few, noisy moons (60 points, noise 0.3), half of them held out, and a big network (2-32-32-1) without "
+            f"L2: the training loss keeps falling, while the test loss is lowest early ({best_test:.3f}) and then "
+            f"climbs to {last['test_loss']:.3f}. In the end training accuracy is {last['accuracy']:.0%}, test "
+            f"accuracy {last['test_accuracy']:.0%}: the network learned the training points' noise."
+        ),
+    )
+
+
+def regression_multi_gaussian():
+    config = {
+        "data": {"name": "multi_gaussian", "samples": 200, "noise": 0.0, "seed": 1337, "test_percent": 20},
+        "model": {"layers": [12, 12, 1], "activation": "tanh", "seed": 1337},
+        "training": {
+            "loss": "mse_regression",
+            "l2": 0.0,
+            "optimizer": "adamw",
+            "lr": {"schedule": "constant", "lr": 0.03},
+        },
+    }
+    wb = session.new_workbench(config)
+    wb.train(300)
+    first, last = wb.history[0], wb.history[-1]
+    assert last["loss"] < 0.1 * first["loss"] and math.isnan(last["accuracy"]), (first, last)
+    return (
+        wb,
+        "Regression: six Gaussian bumps",
+        (
+            "Playground's \"multi gaussian\": each point's target is a sum of six bumps of height +1 or -1, and the "
+            "network (one output, no activation on it) learns the surface with the squared error. A regression set "
+            "has no classes, so the chart shows loss only and the decision boundary (F4) becomes a heatmap of the "
+            f"predicted value, blue negative and orange positive. Loss {first['loss']:.3f} → {last['loss']:.4f} "
+            f"on the training points, {last['test_loss']:.4f} on the 20% held out."
+        ),
+    )
+
+
+def hand_placed_points():
+    wb = session.new_workbench(
+        {
+            "data": {"name": "gaussians", "samples": 40, "noise": 0.0, "seed": 7},
+            "model": {"layers": [16, 16, 1], "activation": "tanh", "seed": 7},
+            "training": {"optimizer": "adamw", "lr": {"schedule": "constant", "lr": 0.03}},
+        }
+    )
+    wb.train(60)
+    before = wb.history[-1]["accuracy"]
+    # A learner drops class-1 points beyond the class-0 cluster, removes one again, and adds a class-0 point
+    # beyond the class-1 cluster: the network bends to them.
+    for position in ([-1.3, -1.1], [-1.1, -1.3], [-1.2, -1.2], [-1.25, -1.3]):
+        wb.add_point(position, 1)
+    wb.remove_point(wb.nearest_sample([-1.2, -1.2]))
+    wb.add_point([1.3, 1.3], 0)
+    wb.train(300)
+    last = wb.history[-1]
+    placed = wb.trainer.predict(wb.featurize(wb.X[-4:]))
+    assert before == 1.0 and last["accuracy"] == 1.0 and placed.tolist() == [1, 1, 1, 0], (before, last, placed)
+    return (
+        wb,
+        "Hand-placed points: the network bends to them",
+        (
+            "Two Gaussian clusters, learned at once. Then, as in ConvNetJS's 2-D demo, points are placed by hand "
+            "(F4, then e for edit mode: a click adds a point of the selected class, a right click removes the "
+            "nearest; arrows, a and x from the keyboard, 0-4 pick the class): class-1 points beyond the class-0 "
+            "cluster (one placed and removed again) and a class-0 point beyond the class-1 cluster. Training "
+            "carries on from the same weights, the chart marks each edit, and the boundary bends around the new "
+            f"points until all {len(wb.X)} are classified right."
+        ),
+    )
+
+
 SAMPLES = {
     "readme_expression": readme_expression,
     "tanh_neuron": tanh_neuron,
@@ -344,11 +460,16 @@ SAMPLES = {
     "diverging_lr": diverging_lr,
     "yinyang_adamw": yinyang_adamw,
     "network_view": network_view,
+    "spiral_test_split": spiral_test_split,
+    "moons_overfit": moons_overfit,
+    "regression_multi_gaussian": regression_multi_gaussian,
+    "hand_placed_points": hand_placed_points,
 }
 
 
-def main() -> None:
-    for name, recipe in SAMPLES.items():
+def main(names: list[str]) -> None:
+    for name in names or SAMPLES:  # `make_samples.py spiral_test_split` regenerates that one alone
+        recipe = SAMPLES[name]
         wb, title, description = recipe()
         recorded = session.Session.from_workbench(wb, title=title, description=description)
         recorded.created = "2026-11-25T00:00:00Z"  # fixed, so regenerating unchanged numbers changes no file
@@ -358,4 +479,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

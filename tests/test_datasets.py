@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from micrograd.datasets import DATASETS, blobs, circles, load_csv, moons, tiny, xor, yinyang
+from micrograd.datasets import DATASETS, REGRESSION, blobs, circles, load_csv, moons, tiny, xor, yinyang
 
 
 def test_moons_equals_scikit_learns_make_moons():
@@ -86,7 +86,10 @@ def test_every_dataset_is_seeded_and_shaped_alike(name):
     again_X, again_y = make(60, 0.1, 7)
     assert np.array_equal(X, again_X) and np.array_equal(y, again_y)
     assert X.ndim == 2 and X.dtype == np.float64 and y.shape == (len(X),)
-    assert np.issubdtype(y.dtype, np.integer) and y.min() == 0
+    if name in REGRESSION:
+        assert y.dtype == np.float64 and np.isfinite(y).all() and len(np.unique(y)) == len(y)  # real targets
+    else:
+        assert np.issubdtype(y.dtype, np.integer) and y.min() == 0
     assert np.isfinite(X).all()
     if name != "tiny":
         assert len(X) == 60

@@ -17,8 +17,8 @@ def grad_by_finite_difference(f, xs, i, h=1e-6):
 
 
 def test_registry():
-    assert set(LOSSES) == {"svm_max_margin", "mse", "binary_cross_entropy", "cross_entropy"}
-    assert [LOSSES[name].outputs(2) for name in LOSSES] == [1, 1, 1, 2]
+    assert set(LOSSES) == {"svm_max_margin", "mse", "mse_regression", "binary_cross_entropy", "cross_entropy"}
+    assert [LOSSES[name].outputs(2) for name in LOSSES] == [1, 1, 1, 1, 2]
     assert LOSSES["cross_entropy"].outputs(5) == 5
     with pytest.raises(ValueError, match="two-class.*3 classes"):
         LOSSES["svm_max_margin"].outputs(3)

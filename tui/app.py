@@ -20,6 +20,7 @@ from micrograd.expression import ExpressionError
 from tui import form
 from tui.presets import PRESETS, preset_config
 from tui.screens.commands import KEYS, MicrogradCommands
+from tui.screens.data_edit import DataEditCommands
 from tui.screens.export import ExportCommands
 from tui.screens.help import HelpScreen
 from tui.screens.network import NetworkCommands
@@ -84,7 +85,7 @@ class TrainingFinished(Message):
 
 
 class MicrogradApp(
-    PreferencesCommands, NetworkCommands, ExportCommands, TraceCommands, StepperCommands, SessionCommands, App[None]
+    DataEditCommands, NetworkCommands, ExportCommands, TraceCommands, StepperCommands, SessionCommands, App[None]
 ):
     """Save/open/replay (ctrl+s, ctrl+o, the timeline) come from the SessionCommands mixin (issue 6)."""
 
@@ -224,9 +225,15 @@ class MicrogradApp(
         columns, rows = view.grid_size()
         grid = self.workbench.decision_grid(resolution=min(max(columns, rows), MAX_GRID))
         view.traced = self.workbench.traced  # drawn as ✚
+        data = self.workbench.data
         # Trainer's grid has ys increasing with the row; the picture has the largest y at the top.
         view.show(
-            grid.classes[::-1], (grid.xs[0], grid.xs[-1], grid.ys[0], grid.ys[-1]), self.workbench.X, self.workbench.y
+            grid.classes[::-1],
+            (grid.xs[0], grid.xs[-1], grid.ys[0], grid.ys[-1]),
+            data.X,
+            data.y,
+            held_out=data.held_out,
+            values=grid.scores[::-1, :, 0] if data.regression else None,
         )
 
     # ---- actions --------------------------------------------------------------------------------------
@@ -334,6 +341,7 @@ class MicrogradApp(
     def action_toggle_boundary(self) -> None:
         self.close_network()
         self.query_one(ChartPane).toggle()
+        self._edit_titles()
         self.call_after_refresh(self._refresh_boundary)  # after layout, so the grid matches the pane's size
 
     def action_focus_pane(self, direction: int) -> None:
@@ -531,6 +539,12 @@ class MicrogradApp(
             }
             for at, changes in list(run.changes)
         ]
+
+    def _after_data_changed(self) -> None:
+        """A point added or removed: the same model trains on, the chart keeps its history and marks the step."""
+        self.query_one(LossChart).set_history(self.workbench.history, self.workbench.marks)
+        self._after_training()
+        self._edit_titles()
 
     def _after_training(self) -> None:
         self.query_one(GraphPane).freeze(False)

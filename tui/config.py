@@ -15,7 +15,7 @@ import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from micrograd import cost, datasets, losses
+from micrograd import cost, datasets, features, losses
 from tui.settings import (
     DEFAULTS,
     ENGINES,
@@ -93,9 +93,31 @@ def _check_whole(config: Config) -> None:
     """How the settings fit together, each problem with the change that fixes it."""
     data, model, training = config.data, config.model, config.training
     X, y = make_dataset(data)
-    classes = max(2, int(y.max()) + 1)
     layers = model["layers"]
     loss = losses.LOSSES[training["loss"]]
+    regression = data["name"] in datasets.REGRESSION  # real-number targets: one output, the squared error
+    if regression and not loss.regression:
+        raise SettingError(
+            f"loss: {data['name']} is a regression set (real-number targets), not for {loss.name}",
+            "loss",
+            {"training": {"loss": "mse_regression"}, "model": {"layers": layers[:-1] + [1]}},
+            "use mse_regression",
+        )
+    if loss.regression and not regression:
+        raise SettingError(
+            f"loss: mse_regression needs a regression set ({', '.join(sorted(datasets.REGRESSION))}),"
+            f" and {data['name']} has classes",
+            "loss",
+            {"training": {"loss": "svm_max_margin"}},
+            "use svm_max_margin",
+        )
+    if X.shape[1] != 2 and list(model["features"]) != list(features.RAW):
+        raise SettingError(
+            f"inputs: input features need points with 2 coordinates; {data['name']} has {X.shape[1]}",
+            "features",
+            {"model": {"features": list(features.RAW)}},
+        )
+    classes = 1 if regression else max(2, int(y.max()) + 1)
     if not loss.multiclass and classes > 2:
         raise SettingError(
             f"loss: {loss.name} is a two-class loss, but {data['name']} has {classes} classes",
@@ -121,7 +143,7 @@ def _check_whole(config: Config) -> None:
 
     def estimate(engine):
         return cost.estimate(
-            inputs=X.shape[1],
+            inputs=X.shape[1] if X.shape[1] != 2 else len(model["features"]),
             layers=layers,
             samples=len(X),
             batch_size=batch,

@@ -27,6 +27,7 @@ KINDS = {
     "mermaid": ("Graph as Mermaid", "micrograd-graph.mmd", True),
     "json": ("Trained MLP as JSON weights", "mlp.json", False),
     "torch": ("Trained MLP as a PyTorch script", "mlp_torch.py", False),
+    "csv": ("Data points as CSV (x1, x2, …, label)", "micrograd-data.csv", False),
 }
 SVG_LIMIT = 3000  # nodes: Graphviz takes minutes over the 40,000-node training-loss graph
 
@@ -125,30 +126,31 @@ def detached_copy(model, parameters=None):
     return copy
 
 
-def sample_graph(model, X, y, index: int, loss_name: str, parameters=None) -> Value:
+def sample_graph(model, X, y, index: int, loss_name: str, parameters=None, names=None) -> Value:
     """Sample `index`'s loss term `Loss.sample(model(x), label)`, backward already run (grads filled in),
-    through a detached copy of `model` (with `parameters`, when given, instead of the model's numbers)."""
+    through a detached copy of `model` (with `parameters`, when given, instead of the model's numbers).
+    `names` label the inputs (input features such as x₁²); by default x0, x1, ..."""
     if not 0 <= index < len(X):
         raise ValueError(f"trace: sample {index} does not exist; the data has samples 0 to {len(X) - 1}")
     copy = detached_copy(model, parameters)
-    x = [Value(float(v), label=f"x{j}") for j, v in enumerate(X[index])]
+    x = [Value(float(v), label=names[j] if names else f"x{j}") for j, v in enumerate(X[index])]
     output = copy(x)
     outputs = [output] if isinstance(output, Value) else list(output)
     for k, o in enumerate(outputs):
         o.label = "score" if len(outputs) == 1 else f"score{k}"
-    loss = losses.LOSSES[loss_name].sample(output, int(y[index]))
+    loss = losses.LOSSES[loss_name].sample(output, y[index].item())  # a class index, or a regression target
     loss.label = f"loss[{index}]"
     loss.backward()
     return loss
 
 
-def neuron_graph(model, X, index: int, layer: int, neuron: int, parameters=None) -> Value:
+def neuron_graph(model, X, index: int, layer: int, neuron: int, parameters=None, names=None) -> Value:
     """Neuron `neuron` of layer `layer` (from 0) for sample `index`: its output Value, labelled `L2.n5`, with
     backward run from it (so each weight's grad is d(neuron)/d(weight)), through a detached copy of `model`."""
     if not 0 <= index < len(X):
         raise ValueError(f"trace: sample {index} does not exist; the data has samples 0 to {len(X) - 1}")
     copy = detached_copy(model, parameters)
-    x = [Value(float(v), label=f"x{j}") for j, v in enumerate(X[index])]
+    x = [Value(float(v), label=names[j] if names else f"x{j}") for j, v in enumerate(X[index])]
     for current in copy.layers[: layer + 1]:
         x = [n(x) for n in current.neurons]
     root = x[neuron]

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from tui.samples import resolve
 from tui.session import Session, SessionError, encode, load, new_workbench
-from tui.session_schema import RESULT_FIELDS
+from tui.session_schema import RESULT_FIELDS, TEST_FIELDS
 
 TOLERANCE = 1e-9
 
@@ -75,8 +75,8 @@ def _compare(index: int, recorded: dict, entry: dict | None, raised: Exception |
             return Mismatch(index, None, f"{name} recorded {recorded[name]!r} but replayed {entry.get(name)!r}")
     old, new = recorded.get("results", []), entry.get("results", [])
     for was, now in zip(old, new):
-        for name in RESULT_FIELDS:
-            if not _same(was[name], now.get(name)):
+        for name in RESULT_FIELDS + tuple(k for k in TEST_FIELDS if k in was or k in now):
+            if not _same(was.get(name), now.get(name)):
                 return Mismatch(index, was["step"], f"{name} recorded {was[name]!r} but replayed {now.get(name)!r}")
     if len(old) != len(new):
         return Mismatch(index, None, f"recorded {len(old)} step results but replay produced {len(new)}")
@@ -107,7 +107,10 @@ def replay(session: Session, *, on_action: Callable[[int, dict | None], None] | 
     if session.history:
         now = list(wb.history)
         for was, new in zip(session.history, now):
-            if not all(_same(was[name], new.get(name)) for name in RESULT_FIELDS):
+            if not all(
+                _same(was.get(name), new.get(name))
+                for name in RESULT_FIELDS + tuple(k for k in TEST_FIELDS if k in was)
+            ):
                 report.mismatch = Mismatch(None, was["step"], f"recorded {was} but replayed {new}")
                 break
         else:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 RESULT_FIELDS = ("step", "loss", "data_loss", "reg_loss", "accuracy", "lr")
+TEST_FIELDS = ("test_loss", "test_accuracy")  # present only when the data has a held-out test set
 # JSON has no NaN or infinity, yet a diverging run produces them: result numbers may be these strings instead.
 NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
@@ -118,7 +119,15 @@ def obj(fields: dict[str, Checker], required: tuple[str, ...] = ()) -> Checker:
 # Config fields are type- and range-checked here so a hostile file cannot ask for 10**12 samples; which names
 # are valid (datasets, losses, optimizers) is `Config.from_dict`'s business, checked after this.
 CONFIG_SECTIONS = {
-    "data": obj({"name": text(64), "samples": integer(1, 100_000), "noise": number(0, 100), "seed": integer()}),
+    "data": obj(
+        {
+            "name": text(64),
+            "samples": integer(1, 100_000),
+            "noise": number(0, 100),
+            "seed": integer(),
+            "test_percent": integer(0, 99),
+        }
+    ),
     "model": obj(
         {
             "inputs": integer(1, 1024),
@@ -126,6 +135,7 @@ CONFIG_SECTIONS = {
             "activation": text(64),
             "output_activation": text(64),
             "seed": integer(),
+            "features": array(text(16), 16, 1),
         }
     ),
     "training": obj(
@@ -149,6 +159,8 @@ RESULT = obj(
         "reg_loss": number(nonfinite=True),
         "accuracy": number(0, 1, nonfinite=True),
         "lr": number(nonfinite=True),
+        "test_loss": number(nonfinite=True),
+        "test_accuracy": number(0, 1, nonfinite=True),
     },
     required=RESULT_FIELDS,
 )
@@ -192,6 +204,17 @@ ACTIONS: dict[str, Checker] = {
             "accuracy": number(0, 1, nonfinite=True),
         },
         required=("layer", "neuron", "parameter", "value"),
+    ),
+    # the learner's own data (tui/data_edits.py): a point by hand, a point removed, a file's rows
+    "add_point": obj({"position": array(number(), 64, 1), "label": number(-1e6, 1e6)}, required=("position", "label")),
+    "remove_point": obj({"index": integer(0, 100_000)}, required=("index",)),
+    "import_data": obj(
+        {
+            "name": text(200),
+            "points": array(array(number(), 64, 1), 10_000, 2),
+            "labels": array(integer(0, 1000), 10_000, 2),
+        },
+        required=("name", "points", "labels"),
     ),
 }
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from micrograd import datasets, losses, nn, optim
+from micrograd import datasets, features, losses, nn, optim
 
 ENGINES = ("compiled", "reference")
 SECTIONS = ("data", "model", "training")
@@ -165,6 +165,23 @@ def format_steps(steps) -> str:
     return "∞" if steps is None else str(steps)
 
 
+def parse_features(text: str) -> list[str]:
+    """ "x1^2, x2^2" (or spaces between) -> ["x1^2", "x2^2"]; "raw" (or empty) for x1, x2."""
+    names = [part for part in text.replace(",", " ").split() if part]
+    return list(features.RAW) if not names or names == ["raw"] else names
+
+
+def format_features(names) -> str:
+    return ",".join(names) if isinstance(names, list) else str(names)
+
+
+def _check_features(names, where: str) -> list:
+    try:
+        return features.check(names)
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from None
+
+
 def _check_layers(layers, where: str) -> list:
     if not isinstance(layers, list) or not 1 <= len(layers) <= MAX_LAYERS:
         raise ValueError(f"{where}: expected 1 to {MAX_LAYERS} layer sizes like 16,16,1, not {format_layers(layers)}")
@@ -266,6 +283,16 @@ SETTINGS: tuple[Setting, ...] = (
         parse_int,
         help="the data's random seed",
     ),
+    Setting(
+        "test",
+        "test%",
+        "data",
+        "test_percent",
+        0,
+        lambda v, w: check_integer(v, w, 0, 90),
+        parse_int,
+        help="percent of the points held out for testing (drawn hollow), 0 to 90",
+    ),
     # model
     Setting(
         "layers",
@@ -307,6 +334,17 @@ SETTINGS: tuple[Setting, ...] = (
         lambda v, w: check_integer(v, w, 0, MAX_SEED),
         parse_int,
         help="the seed of the starting weights",
+    ),
+    Setting(
+        "features",
+        "inputs",
+        "model",
+        "features",
+        list(features.RAW),
+        _check_features,
+        parse_features,
+        format_features,
+        help="input features: x1 x2 x1^2 x2^2 x1*x2 sin(x1) sin(x2), e.g. x1^2,x2^2",
     ),
     # training
     Setting(

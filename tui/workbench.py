@@ -16,11 +16,13 @@ import copy
 import random
 from collections import deque
 
-from micrograd import graph, nn, optim
+from micrograd import datasets, features, graph, losses, nn, optim
 from micrograd.engine import Value
 from micrograd.expression import ExpressionError, Program, evaluate
-from tui import exports, stepping
+from tui import data_edits, stepping
+from tui import exports
 from tui import network_view_state as network
+from tui.data_state import DataState
 from tui.config import (
     DEFAULTS,
     ENGINES,
@@ -59,7 +61,7 @@ g.backward()
 
 def result_dict(result) -> dict:
     """A StepResult as the JSON-ready dict sessions and the chart use."""
-    return {
+    d = {
         "step": int(result.step),
         "loss": float(result.loss),
         "data_loss": float(result.data_loss),
@@ -67,6 +69,9 @@ def result_dict(result) -> dict:
         "accuracy": float(result.accuracy),
         "lr": float(result.lr),
     }
+    if getattr(result, "tested", False):  # a held-out test set: its numbers beside the training ones
+        d["test_loss"], d["test_accuracy"] = float(result.test_loss), float(result.test_accuracy)
+    return d
 
 
 class TrainingRun:
@@ -148,6 +153,8 @@ class Workbench:
         self._run: TrainingRun | None = None
         self.stepping: stepping.StepperState | None = None  # the backprop/forward stepper, when on
         self.forgetting_zero_grad = False  # the lecture's pitfall, toggled live by forget_zero_grad()
+        self.data: DataState | None = None  # the points: generated, imported, edited (tui/data_state.py)
+        self.marks: list[dict] = []  # {"step", "text"}: where the data changed under a running history
         self._build()
         try:  # the initial build is the session's starting state: not logged
             self.program = evaluate(expression)
@@ -166,12 +173,37 @@ class Workbench:
         return self._run is not None
 
     @property
+    def X(self):
+        """Every data point, raw coordinates (training and test points alike; tracing and the picture use it)."""
+        return self.data.X
+
+    @property
+    def y(self):
+        return self.data.y
+
+    @property
     def num_classes(self) -> int:
-        return int(self.y.max()) + 1 if len(self.y) else 0
+        return self.data.num_classes
 
     @property
     def inputs(self) -> int:
+        """How many coordinates a data point has (the input features are computed from them)."""
         return int(self.X.shape[1])
+
+    @property
+    def feature_names(self) -> list[str]:
+        """What the network's inputs are called, in order: x₁, x₂, or the chosen input features (x₁², sin x₁)."""
+        return features.input_labels(self.config.model.get("features", features.RAW), self.inputs)
+
+    def _graph_input_names(self) -> list[str] | None:
+        """The graph pane's names for the inputs when they are input features (x₁², sin x₁); None keeps x0, x1."""
+        raw = list(self.config.model.get("features", features.RAW)) == list(features.RAW)
+        return None if raw else self.feature_names
+
+    def featurize(self, X):
+        """The network's inputs for raw points: the chosen input features of each (the points themselves by
+        default)."""
+        return features.transform(X, self.config.model.get("features", features.RAW)) if self.inputs == 2 else X
 
     def training_graph(self) -> Value:
         """The Value graph of the current training loss (built on demand: it can be 40,000 nodes)."""
@@ -188,7 +220,13 @@ class Workbench:
             self._check_idle()
         index = index if index is not None else (self.traced if self.traced is not None else 0)
         return exports.sample_graph(
-            self.model, self.X, self.y, index, self.config.training["loss"], parameters=parameters
+            self.model,
+            self.featurize(self.X),
+            self.y,
+            index,
+            self.config.training["loss"],
+            parameters=parameters,
+            names=self._graph_input_names(),
         )
 
     def nearest_sample(self, position) -> int:
@@ -199,6 +237,8 @@ class Workbench:
         """An export as text: the `view`'s graph ("expression", "training", "sample") as dot/svg/mermaid,
         or the model as json/torch. ValueError (or RuntimeError without Graphviz) in one sentence."""
         self._check_idle()
+        if kind == "csv":  # the data, as the open dialog reads it back
+            return self.data.csv_text()
         if not exports.KINDS[exports.check_kind(kind)][2]:
             return exports.model_text(kind, self.model)
         roots = {"expression": lambda: self.output, "training": self.training_graph, "sample": self.sample_graph}
@@ -218,12 +258,22 @@ class Workbench:
             self._check_idle()
         network.Selection(layer, neuron).check(network.architecture(self.model))
         index = self.traced if self.traced is not None else 0
-        return exports.neuron_graph(self.model, self.X, index, layer, neuron, parameters=parameters)
+        return exports.neuron_graph(
+            self.model,
+            self.featurize(self.X),
+            index,
+            layer,
+            neuron,
+            parameters=parameters,
+            names=self._graph_input_names(),
+        )
 
     def decision_grid(self, resolution: int = 50):
-        """The current model's outputs and classes over a grid spanning the data (a `micrograd.train.Grid`)."""
+        """The current model's outputs and classes over a grid spanning the data, test points included, plus
+        a margin of 0.5 (a `micrograd.train.Grid`; for regression its `scores` are the predicted values)."""
         self._check_idle()
-        return self.trainer.evaluate_grid(resolution)
+        (xmin, ymin), (xmax, ymax) = self.X.min(axis=0) - 0.5, self.X.max(axis=0) + 0.5
+        return self.trainer.evaluate_grid(resolution, bounds=(xmin, xmax, ymin, ymax), transform=self.featurize)
 
     # ---- actions: each logs one entry and returns it ---------------------------------------------------
 
@@ -471,7 +521,20 @@ class Workbench:
             return self.select_neuron(action["layer"], action["neuron"], action.get("parameter", 0))
         if do == "set_parameter":
             return self.set_parameter(action["layer"], action["neuron"], action["parameter"], action["value"])
+        if do in data_edits.ACTIONS:
+            return data_edits.apply(self, action)
         return getattr(self, do)()
+
+    def add_point(self, position, label) -> dict:
+        """The learner's own data (tui/data_edits.py): a training point; the network carries on from here."""
+        return data_edits.add_point(self, position, label)
+
+    def remove_point(self, index: int) -> dict:
+        return data_edits.remove_point(self, index)
+
+    def import_data(self, name: str, points, labels) -> dict:
+        """Rows and classes from a file (`data_edits.read_csv`): a new model from its seed."""
+        return data_edits.import_data(self, name, points, labels)
 
     def mark_saved(self) -> None:
         self.dirty = False
@@ -504,15 +567,44 @@ class Workbench:
 
     # ---- internals ------------------------------------------------------------------------------------
 
-    def _build(self, config: Config | None = None) -> None:
+    def _build(self, config: Config | None = None, *, imported: DataState | None = None) -> None:
         """Dataset, model, optimizer and trainer from the config (the same seeds give the same numbers)."""
         from micrograd.train import Trainer  # imported here: the compiled engine is only needed to train
 
         config = config if config is not None else self.config  # validated whole by Config (tui/config.py)
         data, model, training = config.data, config.model, config.training
-        X, y = make_dataset(data)
+        points = data_edits.points_for(self, config, imported)  # the current points, unless data settings changed
+        X, y = points.train
+        loss = losses.LOSSES[training["loss"]]
+        name = data["name"] if points.origin == "generated" else points.origin
+        if points.regression and not loss.regression:
+            raise ValueError(
+                f"training.loss: {name} is a regression set (real-number targets): choose the loss mse_regression"
+            )
+        if loss.regression and not points.regression:
+            raise ValueError(
+                f"training.loss: mse_regression needs a regression set "
+                f"({', '.join(sorted(datasets.REGRESSION))}); {name} has classes"
+            )
+        num_classes = 1 if loss.regression else points.num_classes
+        outputs = loss.outputs(num_classes)  # raises for a two-class loss on 3 classes, with the fix in words
+        if model["layers"][-1] != outputs:
+            raise ValueError(
+                f"model.layers: {training['loss']} on {num_classes} classes needs a last layer of "
+                f"{outputs} output{'s' if outputs != 1 else ''}, not {model['layers'][-1]}"
+            )
+        if training["batch_size"] is not None and training["batch_size"] > len(X):
+            raise ValueError(f"training.batch_size: at most the {len(X)} samples, not {training['batch_size']}")
+        chosen = model.get("features", features.RAW)
+        if X.shape[1] != 2 and list(chosen) != list(features.RAW):
+            raise ValueError(
+                f"model.features: input features need points with 2 coordinates; this data has {X.shape[1]}"
+            )
+        inputs = features.transform(X, chosen) if X.shape[1] == 2 else X
+        X_test, y_test = points.test
+        test = (features.transform(X_test, chosen) if X.shape[1] == 2 else X_test, y_test) if len(X_test) else None
         mlp = nn.MLP(
-            X.shape[1],
+            inputs.shape[1],
             list(model["layers"]),
             activation=model["activation"],
             output_activation=model["output_activation"],
@@ -521,7 +613,7 @@ class Workbench:
         opt = _optimizer(training)
         trainer = Trainer(
             mlp,
-            X,
+            inputs,
             y,
             loss=training["loss"],
             l2=training["l2"],
@@ -530,9 +622,10 @@ class Workbench:
             engine=training["engine"],
             seed=model["seed"],
             zero_grad=not self.forgetting_zero_grad,
+            test=test,
         )
-        self.config, self.X, self.y, self.model, self.trainer = config, X, y, mlp, trainer
-        if self.traced is not None and self.traced >= len(X):
+        self.config, self.data, self.model, self.trainer = config, points, mlp, trainer
+        if self.traced is not None and self.traced >= len(points.X):
             self.traced = None  # fewer samples now: that point is gone
         if self.network is not None:
             self.network = self.network.clamped(network.architecture(mlp))  # other layer sizes: the nearest
@@ -596,4 +689,4 @@ _ACTIONS = (
     "forget_zero_grad",
     "select_neuron",
     "set_parameter",
-)
+) + data_edits.ACTIONS

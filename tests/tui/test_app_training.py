@@ -207,7 +207,7 @@ async def test_decision_boundary_is_one_key_away(app):
         assert {c for row in view.grid for c in row} == {0, 1}
         assert app.query_one("#chart-pane").border_title == "Decision boundary"
         screen = app.export_screenshot()
-        assert "●" in screen and "○" in screen
+        assert "●" in screen and "■" in screen  # class 0 and class 1 training points
         await pilot.press("f4")
         assert app.query_one("#chart-pane").current == "loss-chart"
 

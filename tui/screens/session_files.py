@@ -36,6 +36,15 @@ def sample_folder() -> Path:
 
 
 @dataclass
+class ImportedData:
+    """A CSV file read by the open dialog: its name, rows and classes (what `Workbench.import_data` takes)."""
+
+    name: str
+    points: list
+    labels: list
+
+
+@dataclass
 class OpenedSession:
     path: Path
     session: Session
@@ -45,12 +54,12 @@ def _session_files(folder: Path) -> list[tuple[Path, str]]:
     """(path, title) of each session file in `folder`; other JSON (an exported mlp.json) is left out by a cheap
     look at the file's start (`samples.peek_title`), not a full load."""
     try:
-        candidates = sorted(p for p in folder.glob("*.json") if p.is_file())
+        candidates = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".json", ".csv") and p.is_file())
     except OSError:
         return []
     found = []
     for path in candidates:
-        title = samples.peek_title(path)
+        title = "CSV data: trains on it" if path.suffix.lower() == ".csv" else samples.peek_title(path)
         if title is not None:
             found.append((path, title))
             if len(found) == MAX_LISTED:
@@ -82,7 +91,9 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
             yield Label("[b]Open a session[/b]  (enter opens, escape cancels)")
             yield OptionList(*self._options(), id="files")
             yield Static("", id="preview", markup=False)
-            yield Input(placeholder="…or type a path to a session file and press enter", id="path")
+            yield Input(
+                placeholder="…or type a path to a session (.json) or data (.csv) file and press enter", id="path"
+            )
             yield Static("", id="error", markup=False)
 
     def _options(self) -> list[Option | None]:
@@ -117,6 +128,11 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
         path = self.paths.get(event.option.id or "")
         if path is None:
             return
+        if path.suffix.lower() == ".csv":  # data, not a session (tui/screens/data_edit.py imports it)
+            self.query_one("#preview", Static).update(
+                Text(f"{path.name}: CSV data (features, then the class); enter trains on it from now on")
+            )
+            return
         try:
             loaded = session.load(path)
         except SessionError as err:
@@ -139,6 +155,14 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
             self._open(Path(event.value.strip()).expanduser())
 
     def _open(self, path: Path) -> None:
+        if path.suffix.lower() == ".csv":
+            try:  # read here, so a bad row is named in the dialog and the user can pick another file
+                from tui.data_edits import read_csv
+
+                self.dismiss(ImportedData(*read_csv(path)))
+            except (ValueError, OSError) as err:
+                self.query_one("#error", Static).update(Text(str(err)))
+            return
         try:
             loaded = session.load(path)
         except SessionError as err:
@@ -334,8 +358,10 @@ class SessionCommands:
                 lambda: self.push_screen(OpenSessionScreen(recent=self.recent_sessions()), self._session_opened),
             )
 
-    def _session_opened(self, opened: OpenedSession | None) -> None:
-        if opened is not None:
+    def _session_opened(self, opened: OpenedSession | ImportedData | None) -> None:
+        if isinstance(opened, ImportedData):
+            self.import_rows(opened.name, opened.points, opened.labels)
+        elif opened is not None:
             self.open_session(opened)
 
     def open_session(self, opened: OpenedSession, replay: bool = False, speed: float = 1.0) -> None:

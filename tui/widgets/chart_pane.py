@@ -4,6 +4,7 @@ network view."""
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import ContentSwitcher
 
 from tui.widgets.boundary import DecisionBoundary
@@ -11,8 +12,8 @@ from tui.widgets.loss_chart import LossChart
 from tui.widgets.network_view import NetworkView
 
 TITLES = {
-    "loss-chart": ("Loss & accuracy", "F4 decision boundary"),
-    "boundary": ("Decision boundary", "F4 loss chart"),
+    "loss-chart": ("Loss & accuracy", "F4 decision boundary · l log scale"),
+    "boundary": ("Decision boundary", "F4 loss chart · e edit data"),
     "network": ("Network", "arrows select · [ ] weight · Enter edit · g graph · ctrl+f size · F4 charts"),
 }
 
@@ -20,6 +21,17 @@ TITLES = {
 class ChartPane(ContentSwitcher):
     # Focusable so that space (train/pause) has somewhere to go that does not type or open anything.
     can_focus = True
+    # Keys for what the pane shows (tui/screens/data_edit.py): the loss chart's scale, editing the data.
+    BINDINGS = [
+        Binding("l", "app.toggle_log", "Log scale", show=False),
+        Binding("e", "app.toggle_data_edit", "Edit data", show=False),
+        Binding("a,enter", "app.edit_add", "Add point", show=False),
+        Binding("x,delete", "app.edit_remove", "Remove point", show=False),
+        Binding("left", "app.edit_cursor(-1, 0)", show=False),
+        Binding("right", "app.edit_cursor(1, 0)", show=False),
+        Binding("up", "app.edit_cursor(0, -1)", show=False),
+        Binding("down", "app.edit_cursor(0, 1)", show=False),
+    ] + [Binding(str(k), f"app.edit_choice({k})", show=False) for k in range(5)]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(initial="loss-chart", **kwargs)

@@ -1,31 +1,77 @@
-"""Loss and accuracy per step, drawn with plotext (textual-plotext), updated live while training."""
+"""Loss and accuracy per step (and the held-out test set's), drawn with plotext, updated live while training.
+
+Reads at a glance: a one-line legend above the plot (never over the curves), integer step ticks, a log scale
+for the loss on a key (`LossChart.toggle_log`), and a dotted vertical line at each step where a setting or
+the data changed. The tick arithmetic is in tui/chart_ticks.py (no Textual).
+"""
 
 from __future__ import annotations
 
 import math
 
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-MAX_POINTS = 400  # plotext redraw cost grows with points; a pane is < 200 columns wide anyway
+from tui.chart_ticks import integer_ticks, log_ticks, even_ticks, thin
+
+# (key in a result, legend label, plotext colour, Rich colour for the legend, y side)
+SERIES = (
+    ("loss", "loss", "cyan+", "bright_cyan", "left"),
+    ("test_loss", "test loss", "magenta+", "bright_magenta", "left"),
+    ("accuracy", "acc", "orange", "dark_orange", "right"),
+    ("test_accuracy", "test acc", "green+", "bright_green", "right"),
+)
 
 
-class LossChart(PlotextPlot):
-    """Keeps every result it was given (`steps`, `losses`, `accuracies`); draws a thinned copy."""
+class _Plot(PlotextPlot):
+    """The plotext canvas alone; `LossChart` owns the numbers and tells it what to draw."""
+
+
+class LossChart(Vertical):
+    """Keeps every result it was given (`steps`, `losses`, `accuracies`, `series`); draws a thinned copy."""
+
+    DEFAULT_CSS = """
+    LossChart { height: 1fr; }
+    LossChart > #chart-legend { height: 1; padding: 0 1; }
+    LossChart > _Plot { height: 1fr; }
+    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.series: dict[str, list[float]] = {key: [] for key, *_ in SERIES}
         self.steps: list[int] = []
-        self.losses: list[float] = []
-        self.accuracies: list[float] = []
-        self.marks: list[dict] = []  # {"step", "text"}: where a live setting change took effect
+        self.marks: list[dict] = []  # {"step", "text"}: where a setting or the data changed (a dotted line)
         self.run_marks = 0  # how many of a running run's changes the marks include
+        self.log_scale = False
+
+    @property
+    def losses(self) -> list[float]:
+        return self.series["loss"]
+
+    @property
+    def accuracies(self) -> list[float]:
+        return self.series["accuracy"]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="chart-legend", markup=False)
+        yield _Plot()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._draw()
 
+    def on_resize(self) -> None:
+        self._draw()  # the tick counts follow the plot's size
+
+    @property
+    def plt(self):
+        return self.query_one(_Plot).plt
+
     def set_history(self, results: list[dict], marks: list[dict] = ()) -> None:
-        self.steps, self.losses, self.accuracies = [], [], []
+        self.steps = []
+        self.series = {key: [] for key, *_ in SERIES}
         self.marks, self.run_marks = list(marks), 0
         self.extend(results)
 
@@ -36,46 +82,68 @@ class LossChart(PlotextPlot):
     def extend(self, results: list[dict]) -> None:
         for r in results:
             self.steps.append(r["step"])
-            self.losses.append(r["loss"])
-            self.accuracies.append(r["accuracy"])
+            for key, values in self.series.items():
+                values.append(float(r.get(key, math.nan)))
         self._draw()
 
+    def toggle_log(self) -> bool:
+        """Loss on a log scale, or back to linear; returns whether it is now log."""
+        self.log_scale = not self.log_scale
+        self._draw()
+        return self.log_scale
+
+    # ---- drawing -------------------------------------------------------------------------------------
+
     def _draw(self) -> None:
-        plt = self.plt
+        if not self.is_mounted:
+            return
+        plot = self.query_one(_Plot)
+        plt = plot.plt
         plt.clear_data()
         plt.xlabel("step")
+        legend = self.query_one("#chart-legend", Static)
         if not self.steps:
             plt.title("no steps yet: F8 steps once, F9 trains")
-            self.refresh()
+            legend.update("")
+            plot.refresh()
             return
         plt.title("")
-        stride = max(1, math.ceil(len(self.steps) / MAX_POINTS))
-        points = [(s, l, a) for s, l, a in zip(self.steps[::stride], self.losses[::stride], self.accuracies[::stride])]
-        if (len(self.steps) - 1) % stride:  # always draw the newest point
-            points.append((self.steps[-1], self.losses[-1], self.accuracies[-1]))
-        finite = [(s, l) for s, l, _ in points if math.isfinite(l)]
-        # Our own evenly spaced ticks: in a short pane plotext drops some of its labels and the axis looks uneven.
-        count = max(2, min(5, (self.size.height - 4) // 2))
-        if finite:  # plotext cannot place NaN or infinity; the status line reports them instead
-            plt.plot([s for s, _ in finite], [l for _, l in finite], label="loss", marker="braille")
-            plt.yticks(*_even_ticks([l for _, l in finite], count), yside="left")
-        plt.plot(
-            [s for s, _, _ in points], [a for _, _, a in points], label="accuracy", marker="braille", yside="right"
-        )
-        plt.yticks(*_even_ticks([a for _, _, a in points], count), yside="right")
-        for mark in self.marks:  # a dotted line where a setting changed; its words in the title (latest last)
-            plt.vline(mark["step"], "orange")
+        rows = thin(len(self.steps))
+        steps = [self.steps[i] for i in rows]
+        count = max(2, min(5, (plot.size.height - 4) // 2))
+        shown = Text()
+        hidden_nonpositive = False
+        left_values: list[float] = []
+        right_values: list[float] = []
+        for key, label, colour, rich_colour, side in SERIES:
+            values = [self.series[key][i] for i in rows]
+            points = [(s, v) for s, v in zip(steps, values) if math.isfinite(v)]
+            if side == "left" and self.log_scale:
+                hidden_nonpositive |= any(v <= 0 for _, v in points)
+                points = [(s, math.log10(v)) for s, v in points if v > 0]
+            if not points:
+                continue  # e.g. no test set, or accuracy for regression: no line and no legend entry
+            plt.plot([s for s, _ in points], [v for _, v in points], marker="braille", color=colour, yside=side)
+            if shown:  # the right axis's lines after a bar: "━ loss ━ test loss │ ━ acc ━ test acc"
+                shown.append(" │ " if side == "right" and not right_values else " ")
+            (left_values if side == "left" else right_values).extend(v for _, v in points)
+            shown.append("━ ", style=rich_colour)
+            shown.append(label)
+        if left_values:
+            ticks = log_ticks(left_values, count) if self.log_scale else even_ticks(left_values, count)
+            plt.yticks(*ticks, yside="left")
+        if right_values:
+            plt.yticks(*even_ticks(right_values, count), yside="right")
+        low, high = min(self.steps), max(self.steps)
+        plt.xticks(*integer_ticks(low, high, max(2, min(6, plot.size.width // 12))))
+        for mark in self.marks:  # a line where a setting or the data changed; the latest's words in the title
+            if low <= mark["step"] <= high:
+                plt.vline(mark["step"], color="gray")
         if self.marks:
             last = self.marks[-1]
             more = f" (+{len(self.marks) - 1} earlier)" if len(self.marks) > 1 else ""
             plt.title(f"│ step {last['step']}: {last['text']}{more}")
-        self.refresh()
-
-
-def _even_ticks(values: list[float], count: int) -> tuple[list[float], list[str]]:
-    """`count` ticks from the smallest to the largest value, labelled with 3 significant digits."""
-    low, high = min(values), max(values)
-    if high == low:
-        return [low], [f"{low:.3g}"]
-    ticks = [low + (high - low) * i / (count - 1) for i in range(count)]
-    return ticks, [f"{t:.3g}" for t in ticks]
+        if self.log_scale:
+            shown.append("  · log loss" + (" (≤ 0 not drawn)" if hidden_nonpositive else ""))
+        legend.update(shown)
+        plot.refresh()

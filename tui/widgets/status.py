@@ -18,7 +18,8 @@ class StatusLine(Static):
     ) -> None:
         parts = [f"step {step}" if step is not None else "step -"]
         parts.append(f"loss {loss:.5g}" if loss is not None else "loss -")
-        parts.append(f"acc {accuracy:.1%}" if accuracy is not None else "acc -")
+        if accuracy is None or accuracy == accuracy:  # NaN: a regression set has no accuracy
+            parts.append(f"acc {accuracy:.1%}" if accuracy is not None else "acc -")
         if steps_per_second:
             parts.append(f"{steps_per_second:,.0f} steps/s")
         parts.append(engine)
