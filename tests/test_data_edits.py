@@ -58,7 +58,7 @@ def test_input_features_are_the_models_inputs():
     leaf_labels = {n.label for n in _leaves(wb.sample_graph(0))}
     assert {"x₁²", "x₂²"} <= leaf_labels  # the traced sample's inputs are the features, named
     assert {"x₁²", "x₂²"} <= {n.label for n in _leaves(wb.neuron_graph(0, 0))}  # the network view's graph too
-    with pytest.raises(ValueError, match="model.features: 'x3' is not a feature"):
+    with pytest.raises(ValueError, match="inputs: 'x3' is not a feature"):
         wb.configure({"model": {"features": ["x3"]}})
 
 
@@ -73,7 +73,7 @@ def _leaves(root):
 
 def test_regression_sets_need_the_regression_loss_and_have_no_accuracy():
     wb = Workbench()
-    with pytest.raises(ValueError, match="plane is a regression set .* choose the loss mse_regression"):
+    with pytest.raises(ValueError, match="plane is a regression set .*use mse_regression"):
         wb.configure({"data": {"name": "plane"}})
     assert wb.config.data["name"] == "moons"  # refused: nothing changed
     wb.configure(
