@@ -164,3 +164,26 @@ async def test_regression_draws_a_heatmap_and_hides_accuracy():
         assert "acc" not in str(app.query_one("#status").render())
         legend = str(app.query_one("#chart-legend").render())
         assert "loss" in legend and "acc" not in legend  # no accuracy line for regression
+
+
+async def test_test_percent_and_input_features_through_the_form():
+    app = MicrogradApp()
+    async with app.run_test(size=SIZE) as pilot:
+        field = app.query_one("#control-test")
+        field.focus()
+        await pilot.press("ctrl+u", "2", "5", "enter")
+        await pilot.pause()
+        wb = app.workbench
+        assert wb.config.data["test_percent"] == 25 and wb.data.held_out.sum() == 25 and len(wb.trainer.X) == 75
+        inputs = app.query_one("#control-features")
+        inputs.focus()
+        await pilot.press("ctrl+u", *"x1^2,x3")  # x3 is no feature: flagged in place
+        await pilot.pause()
+        assert inputs.has_class("-invalid")
+        assert "'x3' is not a feature" in str(app.query_one("#controls-message").content)
+        await pilot.press("enter")  # and nothing applies
+        assert wb.config.model["features"] == ["x1", "x2"]
+        await pilot.press("backspace", "2", "enter")
+        await pilot.pause()
+        assert wb.config.model["features"] == ["x1^2", "x2"] and wb.model.nin == 2
+        assert wb.feature_names == ["x₁²", "x₂"]
