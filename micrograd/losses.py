@@ -1,8 +1,8 @@
 """Loss functions over `Value`s.
 
 Labels are class indices 0..K-1 (what `micrograd.datasets` returns for a classification set), except for
-`mse_regression`, whose targets are real numbers (the regression sets `plane` and `multi_gaussian`). The binary losses read one
-output score per sample; `cross_entropy` reads K logits per sample.
+`mse_regression`, whose targets are real numbers (the regression sets `plane` and `multi_gaussian`).
+The binary losses read one output score per sample; `cross_entropy` reads K logits per sample.
 
 Each loss is a `Loss` object in `LOSSES`, so callers can ask how many outputs it needs, score one sample,
 turn an output into a predicted class, or reduce a whole batch. The module-level functions
@@ -113,7 +113,7 @@ class Loss:
         """The predicted class from the output number(s): a score's sign, or the largest logit (regression:
         the output itself)."""
         if self.regression:
-            return float(output_data if isinstance(output_data, (int, float)) else list(output_data)[0])
+            return float(output_data if isinstance(output_data, (int, float)) else next(iter(output_data)))
         if self.multiclass:
             return _predict_argmax(output_data)
         if not isinstance(output_data, (int, float)):

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.config import Config
-from tui.replay import Replayer, check_main, replay
+from micrograd.expression import ExpressionError
 from tui import samples, session
+from tui.config import Config
 from tui.replay import Replayer, check_main, replay
 from tui.session import Session, SessionError
 

@@ -85,7 +85,14 @@ class TrainingFinished(Message):
 
 
 class MicrogradApp(
-    DataEditCommands, NetworkCommands, ExportCommands, TraceCommands, StepperCommands, SessionCommands, App[None]
+    DataEditCommands,
+    PreferencesCommands,
+    NetworkCommands,
+    ExportCommands,
+    TraceCommands,
+    StepperCommands,
+    SessionCommands,
+    App[None],
 ):
     """Save/open/replay (ctrl+s, ctrl+o, the timeline) come from the SessionCommands mixin (issue 6)."""
 

@@ -19,10 +19,8 @@ from collections import deque
 from micrograd import datasets, features, graph, losses, nn, optim
 from micrograd.engine import Value
 from micrograd.expression import ExpressionError, Program, evaluate
-from tui import data_edits, stepping
-from tui import exports
+from tui import data_edits, exports, stepping
 from tui import network_view_state as network
-from tui.data_state import DataState
 from tui.config import (
     DEFAULTS,
     ENGINES,
@@ -30,9 +28,9 @@ from tui.config import (
     SettingError,
     check_choice,
     check_integer,
-    make_dataset,
     needs_new_model,
 )
+from tui.data_state import DataState
 from tui.presets import PRESETS, preset_config
 from tui.settings import describe_changes, setting
 

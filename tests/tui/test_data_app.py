@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from micrograd.datasets import load_csv
+from tests.tui.conftest import SIZE, wait_for_training
 from tui import replay, session
 from tui.app import MicrogradApp
 from tui.workbench import Workbench
-
-from tests.tui.conftest import SIZE, wait_for_training
 
 SMALL = {
     "data": {"name": "gaussians", "samples": 20, "noise": 0.0, "seed": 3, "test_percent": 25},

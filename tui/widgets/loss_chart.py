@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from tui.chart_ticks import integer_ticks, log_ticks, even_ticks, thin
+from tui.chart_ticks import even_ticks, integer_ticks, log_ticks, thin
 
 # (key in a result, legend label, plotext colour, Rich colour for the legend, y side)
 SERIES = (
