@@ -42,6 +42,7 @@ import math
 from dataclasses import dataclass, field
 
 from micrograd.engine import Value
+from micrograd.source_names import constant_name, derived_name, disambiguate, source_text
 
 # The limits and ExpressionError are this module's public interface too (the app and tests use them from here).
 from micrograd.source_text import (
@@ -171,6 +172,7 @@ class _Interpreter:
         self.known: set[int] = set()  # id() of every Value already in program.nodes
         self.auto_label: dict[Value, str] = {}  # nodes we labelled from a variable name
         self.assigned_at: dict[Value, tuple[int, int]] = {}  # node -> (line, col) of its assignment
+        self.origin: dict[Value, tuple[int, int]] = {}  # nodes named from source text -> where that text is
         self.line = 1
 
     def error(self, node: ast.AST, message: str) -> ExpressionError:
@@ -180,6 +182,7 @@ class _Interpreter:
         for statement in tree.body:
             self.line = statement.lineno
             self.statement(statement)
+        disambiguate(self.program.nodes, self.origin)
         return self.program
 
     # -- statements --
@@ -241,9 +244,10 @@ class _Interpreter:
             result = Value(result, label=name)
             self.track(result, st)
             self.auto_label[result] = name
-        elif not result.label:
+        elif not result.label or result in self.origin:  # a source-text name gives way to the variable's
             result.label = name
             self.auto_label[result] = name
+            self.origin.pop(result, None)
         previous = self.program.values.get(name)
         if previous is not None and previous is not result and self.auto_label.get(previous) == name:
             self.retire(previous, name)
@@ -419,7 +423,7 @@ class _Interpreter:
         if not isinstance(data, float):
             raise self.error(args[0], "Value() takes a plain number, like Value(-4.0)")
         result = Value(data, label=label)
-        self.track(result, node)
+        self.name_new(self.track(result, node), result, node)
         return result
 
     def function(self, name: str, operand, where: ast.AST):
@@ -447,7 +451,7 @@ class _Interpreter:
                 else "the result is not a real number",
             )
         if isinstance(result, Value):
-            self.track(result, where)
+            self.name_new(self.track(result, where), result, where)
         else:
             result = float(result)
         return result
@@ -456,8 +460,22 @@ class _Interpreter:
         if node.attr.startswith("_"):
             raise self.error(node, f"'.{node.attr}' is not allowed: names starting with '_' are internal")
 
-    def track(self, result: Value, where: ast.AST) -> None:
-        """Record every Value `result` brought into being (the engine makes constants like the 1 in c + 1)."""
+    def name_new(self, fresh: list[Value], result: Value, where: ast.AST) -> None:
+        """Name the unnamed Values one piece of code just built (micrograd/source_names.py says how)."""
+        for node in fresh:  # children before parents: a helper's name uses its operands' names
+            if node.label:
+                continue
+            if not node.children:
+                node.label = constant_name(node.data)
+            elif node is result and isinstance(where, ast.expr):
+                node.label = source_text(self.lines, where) or derived_name(node)
+            else:
+                node.label = derived_name(node)
+            self.origin[node] = position(where, self.lines)
+
+    def track(self, result: Value, where: ast.AST) -> list[Value]:
+        """Record every Value `result` brought into being (the engine makes constants like the 1 in c + 1);
+        return them, children before parents."""
         stack, fresh = [result], []
         while stack:
             node = stack.pop()
@@ -471,6 +489,7 @@ class _Interpreter:
             self.program.lines[node] = self.line
         if len(self.program.nodes) > MAX_NODES:
             raise self.error(where, f"the program builds more than {MAX_NODES:,} Values")
+        return fresh[::-1]
 
 
 def _float_power(base: float, exponent: float) -> float:

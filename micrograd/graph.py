@@ -15,6 +15,7 @@ node's own sub-graph. Dictionaries here are keyed by the `Value` itself (Values 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -84,6 +85,25 @@ def node_ids(root: Value) -> dict[Value, int]:
 def node_names(root: Value) -> dict[Value, str]:
     """node -> its label, or ``#id`` when it has none."""
     return {node: node.label or f"#{i}" for node, i in node_ids(root).items()}
+
+
+_LINE_SUFFIX = re.compile(r" \(line \d+(?:, col \d+)?\)$")
+
+
+def term(name: str) -> str:
+    """A node's name as a term in rule text: ``c``, ``c (line 3)``, ``#7``, ``(b + a).relu()`` as they are;
+    a name that is an operation or a number gets parentheses, so ``(10.0 / f).grad`` cannot be read as
+    ``10.0 / f.grad``."""
+    base = _LINE_SUFFIX.sub("", name)
+    if not base or base[0].isdigit() or base[0] in "-+.":
+        return f"({name})"
+    depth = 0
+    for ch in base:
+        depth += ch in "(["
+        depth -= ch in ")]"
+        if depth == 0 and ch in " +-*/":
+            return f"({name})"
+    return name
 
 
 def num(x: float) -> str:
@@ -201,19 +221,19 @@ def local_formula(node: Value, index: int, names: Names, suffix: str = "") -> st
     """d(node)/d(child `index`) as a formula in the nodes' names (``b`` for ``c = a * b``), or None if the
     op has no known formula. `suffix` is appended to each name (".data" for the chain rule's form)."""
     kids = node.children
-    n, c = names[node] + suffix, names[kids[index]] + suffix
+    n, c = term(names[node]) + suffix, term(names[kids[index]]) + suffix
     op = node.op
     if op == "+":
         return "1"
     if op == "*" and len(kids) == 2:
-        return names[kids[1 - index]] + suffix
+        return term(names[kids[1 - index]]) + suffix
     if op.startswith("**") and len(op) > 2:
         k = power_exponent(op)
         if k - 1 == 0:
             return _k_text(k)
         return f"{_k_text(k)} × {c}" + ("" if k - 1 == 1 else f"**{_k_text(k - 1)}")
     if op == "**" and len(kids) == 2:
-        base, exponent = names[kids[0]] + suffix, names[kids[1]] + suffix
+        base, exponent = term(names[kids[0]]) + suffix, term(names[kids[1]]) + suffix
         return f"{exponent} × {base}**({exponent} - 1)" if index == 0 else f"{n} × ln({base})"
     return {
         "ReLU": f"(1 if {c} > 0 else 0)",
@@ -230,7 +250,7 @@ def local_derivative_text(node: Value, names: Names | None = None) -> list[str]:
     lines = []
     for i, (child, local) in enumerate(zip(node.children, node.local_grads)):
         formula = local_formula(node, i, names)
-        head = f"∂{names[node]}/∂{names[child]}"
+        head = f"∂{term(names[node])}/∂{term(names[child])}"
         if formula is None or formula == "1":
             lines.append(f"{head} = {formula or num(local)}")
         else:
@@ -270,7 +290,7 @@ def chain_rule_step(
     g = node.grad if node_grad is None else node_grad
     before = child.grad if child_grad is None else child_grad
     after = before + local * g
-    target, upstream = f"{names[child]}.grad", f"{names[node]}.grad"
+    target, upstream = f"{term(names[child])}.grad", f"{term(names[node])}.grad"
     formula = local_formula(node, index, names, ".data")
     if formula == "1":
         text = f"{target} += {upstream}  →  {num(before)} += {num(g)}  =  {num(after)}"
@@ -293,20 +313,20 @@ def forward_text(node: Value, names: Names | None = None) -> str:
     names = names if names is not None else node_names(node)
     kids, op = node.children, node.op
     if not kids:
-        return f"{names[node]} = {num(node.data)}  (leaf)"
+        return f"{term(names[node])} = {num(node.data)}  (leaf)"
     if op in _SYMBOLS:
-        symbolic = _SYMBOLS[op].join(names[k] for k in kids)
+        symbolic = _SYMBOLS[op].join(term(names[k]) for k in kids)
         numeric = _SYMBOLS[op].join(num(k.data) for k in kids)
     elif op.startswith("**"):
-        exponent = op[2:] if len(op) > 2 else names[kids[1]]
+        exponent = op[2:] if len(op) > 2 else term(names[kids[1]])
         exponent_num = op[2:] if len(op) > 2 else num(kids[1].data)
         base = num(kids[0].data) if kids[0].data >= 0 else f"({num(kids[0].data)})"
-        symbolic, numeric = f"{names[kids[0]]}**{exponent}", f"{base}**{exponent_num}"
+        symbolic, numeric = f"{term(names[kids[0]])}**{exponent}", f"{base}**{exponent_num}"
     else:
         function = op.lower()
         symbolic = f"{function}({', '.join(names[k] for k in kids)})"
         numeric = f"{function}({', '.join(num(k.data) for k in kids)})"
-    return f"{names[node]} = {symbolic}  →  {num(node.data)} = {numeric}"
+    return f"{term(names[node])} = {symbolic}  →  {num(node.data)} = {numeric}"
 
 
 # ---- forward re-evaluation and the gradient check ------------------------------------------------------

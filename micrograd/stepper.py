@@ -70,6 +70,7 @@ class _LazyNames(Mapping):
 
 
 def _seed_text(name: str) -> str:
+    name = graph.term(name)
     return f"{name}.grad = 1  (∂{name}/∂{name}: backprop starts at the output)"
 
 

@@ -183,7 +183,8 @@ def test_chain_rule_step_text(neuron):
     x1w1, x1 = v["x1w1"], v["x1"]
     step = graph.chain_rule_step(x1w1, 0, names, child_grad=0.0)
     assert step.child is x1 and step.local == -3.0 and step.node_grad == pytest.approx(0.5)
-    assert step.text == "x1.grad += w1.data × x1*w1.grad  →  0.0000 += -3.0000 × 0.5000  =  -1.5000"
+    # a name that is itself an expression is parenthesised in rule text
+    assert step.text == "x1.grad += w1.data × (x1*w1).grad  →  0.0000 += -3.0000 × 0.5000  =  -1.5000"
     tanh = graph.chain_rule_step(v["o"], 0, names, child_grad=0.0)
     assert tanh.text.startswith("n.grad += (1 - o.data²) × o.grad  →  0.0000 += 0.5000 × 1.0000")
     plus = graph.chain_rule_step(v["n"], 1, names, child_grad=0.0)
@@ -206,7 +207,8 @@ def test_forward_text(readme):
     assert graph.forward_text(f, names) == "f = e**2  →  49.0000 = (-7.0000)**2"
     assert graph.forward_text(readme.values["a"], names) == "a = -4.0000  (leaf)"
     relu = next(n for n in graph.topological(readme.output) if n.op == "ReLU")
-    assert graph.forward_text(relu, names).startswith(f"{names[relu]} = relu(#")
+    # unnamed intermediates read as the source text that made them (issue 12)
+    assert graph.forward_text(relu, names) == "(b + a).relu() = relu(b + a)  →  0.0000 = relu(-2.0000)"
 
 
 # ---- forward re-evaluation and gradient check ------------------------------------------------------------

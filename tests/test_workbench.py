@@ -337,7 +337,7 @@ def test_stepper_moves_are_logged_positions_and_replay_exactly(wb):
     wb.stepper_move("previous")
     assert wb.log[-1] == {"do": "stepper", "mode": "backward", "position": 2, "overwrite": False}
     lines = wb.stepping.lines()
-    assert "f.grad += #33.data × g (line 11).grad  →  0.0000 += 0.5000 × 1.0000  =  0.5000" in lines
+    assert "f.grad += (0.5).data × g (line 11).grad  →  0.0000 += 0.5000 × 1.0000  =  0.5000" in lines
     a = wb.find("a")
     assert wb.stepping.numbers(a) == (-4.0, None)  # not reached yet: pending
     wb.stepper_move("end")

@@ -13,12 +13,13 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.containers import Grid
 from textual.message import Message
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from micrograd.expression import ExpressionError
 from tui import form
 from tui.presets import PRESETS, preset_config
+from micrograd.network_groups import loss_graph_groups, sample_graph_groups
 from tui.screens.commands import KEYS, MicrogradCommands
 from tui.screens.data_edit import DataEditCommands
 from tui.screens.export import ExportCommands
@@ -33,7 +34,9 @@ from tui.widgets.boundary import DecisionBoundary
 from tui.widgets.chart_pane import ChartPane
 from tui.widgets.controls import TrainingControls
 from tui.widgets.editor import ExpressionEditor
+from tui.widgets.fitting_footer import FittingFooter
 from tui.widgets.graph_pane import GraphPane
+from tui.widgets.graph_picture import GraphPicture
 from tui.widgets.graph_tree import GraphTree
 from tui.widgets.loss_chart import LossChart
 from tui.widgets.status import StatusLine
@@ -43,7 +46,7 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 PROGRESS_INTERVAL = 0.1  # seconds between progress messages: <= 10 chart redraws a second
 MAX_GRID = 160  # decision-boundary grid points per side: one per character column is plenty
 DEFAULT_TRAIN_STEPS = 100  # micrograd's demo length; the controls' "steps" field changes it
-PANES = ("#editor-text", "#graph-tree", "#controls-pane Input, #controls-pane Select", "#chart-pane")
+PANES = ("#editor-text", "#graph-tree, #graph-picture", "#controls-pane Input, #controls-pane Select", "#chart-pane")
 
 
 class TrainingProgress(Message):
@@ -101,7 +104,7 @@ class MicrogradApp(
     COMMANDS = App.COMMANDS | {MicrogradCommands}
     # Screen classes by size: below 80x24 the panes give way to a sentence (see app.tcss).
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (100, "-wide-enough")]
-    VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-tall-enough")]
+    VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-tall-enough"), (28, "-tall")]  # -tall-enough: 24-27
     BINDINGS = KEYS  # every key and every palette command live in tui/screens/commands.py
 
     def __init__(self, workbench: Workbench | None = None, *, train_steps: int | None = DEFAULT_TRAIN_STEPS):
@@ -127,7 +130,7 @@ class MicrogradApp(
             yield TrainingControls(id="controls-pane", classes="pane")
             yield ChartPane(id="chart-pane", classes="pane")
         yield StatusLine("", id="status", markup=False)
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#editor-pane").border_title = "Expression"
@@ -163,20 +166,25 @@ class MicrogradApp(
     def show_graph(self, *, keep_changes: bool = False) -> None:
         pane = self.query_one(GraphPane)
         if self.graph_mode == "training":
-            pane.show(
-                self.workbench.training_graph(), "Graph: training loss ({nodes:,} nodes)", keep_changes=keep_changes
-            )
+            root = self.workbench.training_graph()
+            groups = loss_graph_groups(self.workbench.model, root, self.workbench.trainer.last_batch)
+            pane.show(root, "Graph: training loss ({nodes:,} nodes)", keep_changes=keep_changes, groups=groups)
         elif self.graph_mode == "neuron":  # the network view's neuron for the traced sample (g there)
             root = self.stepper_root("neuron") or self.neuron_graph_root()  # the stepper keeps its copy
             pane.show(root, self.neuron_graph_title(), keep_changes=keep_changes)
         elif self.graph_mode == "sample":  # a detached copy of the model: its backward leaves the trainer alone
             root = self.stepper_root("sample") or self.workbench.sample_graph()  # the stepper keeps its copy
-            pane.show(root, self._sample_title(), keep_changes=keep_changes)
+            pane.show(root, self._sample_title(), keep_changes=keep_changes, groups=self._sample_groups(root))
         else:
             pane.show(self.workbench.output, "Graph: expression")
             if self.workbench.selected is not None:  # e.g. a replayed selection: show that node
                 pane.reveal(self.workbench.find(self.workbench.selected))
         self.show_stepper()  # the stepper's numbers, or none (another view, a new expression)
+
+    def _sample_groups(self, root):
+        """The traced sample's graph grouped by layer and neuron (it runs through a copy of the model whose
+        parameters are labelled L1.n3.w0, L1.n3.b: that is how its neurons are found)."""
+        return sample_graph_groups(root, self.workbench.model)
 
     def _sample_title(self) -> str:
         i = self.workbench.traced or 0
@@ -260,6 +268,8 @@ class MicrogradApp(
         except ExpressionError as err:
             editor.show_error(err)
             editor.text_area.focus()
+            if self.graph_mode == "expression" and self.workbench.output is not None:
+                self.query_one(GraphPane).mark_stale(True)
             return
         editor.show_ok(self._output_summary())
         self.graph_mode = "expression"
@@ -352,7 +362,8 @@ class MicrogradApp(
         self.call_after_refresh(self._refresh_boundary)  # after layout, so the grid matches the pane's size
 
     def action_focus_pane(self, direction: int) -> None:
-        panes = [self.query(selector).first() for selector in PANES]
+        panes = [next((w for w in self.query(selector) if w.display), None) or self.query(selector).first()
+                 for selector in PANES]
         focused = self.focused
         current = next(
             (
@@ -368,6 +379,26 @@ class MicrogradApp(
             -1,
         )
         panes[(current + direction) % len(panes)].focus()
+
+    ESCAPE_TO_MINIMIZE = False  # Escape leaves the stepper; F11 restores a maximized pane
+
+    def action_maximize_pane(self) -> None:
+        """F11: the focused pane fills the screen; again, the four panes come back."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+            return
+        focused = self.focused
+        pane = next((w for w in ([focused] + list(focused.ancestors) if focused else [])
+                     if w.has_class("pane")), None)
+        if pane is None:
+            pane = self.query_one(GraphPane)
+        screen.maximized = pane  # a pane is a container, which Screen.maximize() would refuse
+
+    def action_graph_view(self) -> None:
+        pane = self.query_one(GraphPane)
+        pane.action_toggle_view()
+        (pane.picture if pane.view == "picture" else pane.tree).focus()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.BINDINGS))
@@ -436,11 +467,17 @@ class MicrogradApp(
     # ---- the graph pane -----------------------------------------------------------------------------------
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
-        tree = self.query_one(GraphTree)
-        value = tree.selected_value()
+        self._select_graph_node(self.query_one(GraphTree).selected_value())
+
+    def on_graph_picture_chosen(self, event: GraphPicture.Chosen) -> None:
+        self._select_graph_node(event.value)
+
+    def _select_graph_node(self, value) -> None:
+        """Enter on a node, in the tree or the picture: recorded (expression graph) and gradient-checked."""
+        pane = self.query_one(GraphPane)
         if self.graph_mode == "expression" and value is not None:
-            self.workbench.select(tree.names[value])
-        self.query_one(GraphPane).inspect(force_check=True)
+            self.workbench.select(pane.names[value])
+        pane.inspect(force_check=True)
 
     # ---- training ---------------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ class OverwriteUpdate(ChildUpdate):
     @property
     def text(self) -> str:
         names = self.names
-        target, upstream = f"{names[self.child]}.grad", f"{names[self.node]}.grad"
+        target, upstream = f"{graph.term(names[self.child])}.grad", f"{graph.term(names[self.node])}.grad"
         formula = graph.local_formula(self.node, self.index, names, ".data")
         if formula == "1":
             text = f"{target} = {upstream}  →  {graph.num(self.after)}"

@@ -487,6 +487,8 @@ class Workbench:
         node = graph.find(root, label)
         if node is None:
             node = next((n for n, name in graph.node_names(root).items() if name == label), None)
+        if node is None and label[:1] == "#" and label[1:].isdigit():  # an id, as sessions before issue 12
+            node = next((n for n, i in graph.node_ids(root).items() if i == int(label[1:])), None)  # recorded
         return node
 
     def apply(self, action: dict) -> dict:

@@ -33,7 +33,7 @@ def tree_lines(app) -> list[str]:
     lines, stack = [], [tree.root]
     while stack:
         node = stack.pop()
-        lines.append(str(node.label))
+        lines.append(tree.line_text(node))  # label, then the data and grad columns
         stack.extend(reversed(node.children))
     return lines
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.tui.conftest import SIZE, screen_text, wait_for_training
@@ -20,11 +22,11 @@ async def test_main_screen_at_100x30_shows_four_panes_status_and_footer(app):
             "Training",
             "Loss & accuracy",
             "F5 evaluate",
-            "ctrl+g switch",
+            "v picture · ctrl+g",
             "F4 decision boundary",
         ):
             assert title in text, title
-        assert "g +  data 24.7041  grad 1" in text
+        assert re.search(r"g \+ +24\.7041 +1\.0000", text)  # the root, data and grad in their columns
         assert "g += 10.0 / f" in text and "g.backward()" in text  # all 13 lines of the README example
         assert "data" in text and "moons" in text and "linear 1.0 0.1 100" in text and "16,16,1" in text
         assert "step - · loss - · acc - · compiled · ready" in text

@@ -109,3 +109,37 @@ def test_replay_of_tanh_vs_relu_at_position_1(app, tick, snap_compare):
         assert line.replayer.position == 1 and not line.playing
 
     assert snap_compare(app, terminal_size=SIZE, run_before=replay)
+
+
+# ---- issue 12: the graph pane at every size ---------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_start_screen_at_the_smallest_and_a_large_size(app, snap_compare, size):
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+def test_picture_mode_of_the_readme_expression(app, snap_compare):
+    async def picture(pilot):
+        await pilot.press("ctrl+down", "v", "left")
+        await settle(pilot)
+        assert app.query_one("#graph-pane").view == "picture"
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=picture)
+
+
+def test_stepper_in_picture_mode_at_80x24(app, snap_compare):
+    async def step(pilot):
+        await pilot.press("ctrl+down", "v", "ctrl+b", "right", "right", "right")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=step)
+    assert app.workbench.stepping.position == 3
+
+
+def test_maximized_tree_at_160x48(app, snap_compare):
+    async def maximize(pilot):
+        await pilot.press("ctrl+down", "f11")
+        await settle(pilot)
+        assert app.screen.maximized is app.query_one("#graph-pane")
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=maximize)

@@ -118,6 +118,8 @@ KEYS = [
         tooltip="Stepper: next step (shift+F10 the previous one)",
     ),
     Binding("shift+f10", "stepper_move('previous')", "Previous step", id="stepper-previous", show=False),
+    Binding("f11", "maximize_pane", "Maximize", id="maximize", show=False,
+            tooltip="Maximize the focused pane / restore the four panes"),
     Binding(
         "ctrl+n",
         "gradient_check",
@@ -165,6 +167,8 @@ COMMANDS = (
         "Every neuron as a map over the input plane, the weights, and the selected neuron's grads and optimizer state",
     ),
     ("Next pane", "focus_pane(1)", "Move focus to the next pane"),
+    ("Maximize / restore pane", "maximize_pane", "The focused pane fills the screen (F11 again restores)"),
+    ("Graph: tree / picture", "graph_view", "Switch the graph pane between the tree and the picture (v there)"),
     ("Previous pane", "focus_pane(-1)", "Move focus to the previous pane"),
     ("Backprop stepper on/off", "stepper_toggle", "Step the backward pass node by node, with the numbers"),
     ("Stepper: forward / backward pass", "stepper_switch", "Step the forward pass (data filling in) or backward"),

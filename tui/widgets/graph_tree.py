@@ -1,8 +1,11 @@
 """The computation graph as a Tree: the output at the root, each node's operands below it.
 
-Children are only built when a branch opens (a training loss graph has ~40,000 nodes and must open at once).
-A node used by several parents is shown in full once; every other place it appears is a one-line reference
-marked "shared", so the tree never repeats a subtree. Values that changed since the last refresh are highlighted.
+Children are only built when a branch opens (a training loss graph has ~40,000 nodes and must open at once);
+a graph of up to `OPEN_LIMIT` nodes opens fully expanded. A node used by several parents is shown in full
+once, with ``×n`` uses; every other place it appears is a ``↪ name`` reference line, so the tree never repeats
+a subtree. Data and grad sit in two fixed, right-aligned columns at the right edge (names are cut with "…"
+first), so no line ever loses its grad. Values that changed since the last refresh are highlighted.
+Re-showing a graph (a new evaluation) keeps which branches were open, the cursor and the scroll position.
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ from textual.widgets.tree import TreeNode
 
 from micrograd import graph
 from micrograd.engine import Value
+from micrograd.graph_layout import NUMBER_WIDTH, number_text
+
+OPEN_LIMIT = 60  # graphs up to this many nodes open fully expanded
+NUMBERS_WIDTH = 2 * NUMBER_WIDTH + 2  # " data grad" columns at the right edge of every line
 
 
 def fmt(x) -> str:
@@ -28,9 +35,10 @@ def fmt(x) -> str:
 class GraphNode:
     """What a tree line stands for."""
 
-    value: Value
+    value: Value | None  # None for a group line
     filled: bool = False  # children already added
     reference: bool = False  # a repeat of a node shown in full elsewhere
+    group: list[Value] | None = None  # a group line ("layer 2 · 16 neurons"): the values it holds
 
 
 class GraphTree(Tree[GraphNode]):
@@ -39,6 +47,7 @@ class GraphTree(Tree[GraphNode]):
     def __init__(self, **kwargs) -> None:
         super().__init__("(no graph)", **kwargs)
         self.auto_expand = True
+        self.guide_depth = 2  # deep graphs: every column counts at 80x24 (the README expression is 9 deep)
         self.graph_root: Value | None = None
         self.names: dict[Value, str] = {}  # labels, or "#id" for unlabelled nodes (what select() accepts)
         self.size_of_graph = 0
@@ -55,9 +64,12 @@ class GraphTree(Tree[GraphNode]):
 
     # ---- building -------------------------------------------------------------------------------------
 
-    def show_graph(self, root: Value | None, *, keep_changes: bool = False) -> None:
-        """Show a new graph; with keep_changes, highlight numbers that differ from the previous graph's."""
+    def show_graph(self, root: Value | None, *, keep_changes: bool = False, groups=None) -> None:
+        """Show a new graph; with keep_changes, highlight numbers that differ from the previous graph's.
+        Branches open before (by node name), the cursor and the scroll position carry over."""
+        opened, cursor_name, scroll = self._shape()
         self.graph_root = root
+        self.groups = groups  # micrograd.network_groups.NetworkGroups for a network's graph, else None
         self._home.clear()
         self._before = dict(self._shown) if keep_changes else {}
         self._shown = {}
@@ -66,20 +78,64 @@ class GraphTree(Tree[GraphNode]):
             self.reset("(no graph: evaluate an expression that builds a Value)")
             return
         self.names = graph.node_names(root)
+        if groups is not None:
+            self.names.update(groups.names)
         self.size_of_graph = len(self.names)
         self._uses = _count_uses(root)
         self.reset(self._label(root, False), GraphNode(root))
         self._home[id(root)] = self.root
         self._fill(self.root)
         self.root.expand()
+        self._restore(opened, cursor_name, scroll, everything=self.size_of_graph <= OPEN_LIMIT)
+
+    def _key(self, line: TreeNode[GraphNode]) -> str:
+        """What identifies a line across rebuilds: its node's name, or a group's title under its parent's."""
+        if line.data.value is not None:
+            return self.names.get(line.data.value, "")
+        parent = line.parent
+        return f"{self._key(parent) if parent is not None and parent.data is not None else ''}/{line.label.plain}"
+
+    def _shape(self) -> tuple[set[str], str | None, float]:
+        """Names of the open branches, the cursor's node and the scroll offset, to carry over a rebuild."""
+        opened, stack = set(), [self.root]
+        while stack:
+            line = stack.pop()
+            if line.data is not None and line.is_expanded and not line.data.reference:
+                opened.add(self._key(line))
+                stack.extend(line.children)
+        value = self.selected_value()
+        return opened, (self.names.get(value) if value is not None else None), self.scroll_y
+
+    def _restore(self, opened: set[str], cursor_name: str | None, scroll: float, *, everything: bool) -> None:
+        cursor, stack = self.root, [self.root]
+        while stack:
+            line = stack.pop()
+            name = self._key(line) if line.data is not None else None
+            if name is not None and name == cursor_name and not line.data.reference:
+                cursor = line
+            if line is self.root or everything or name in opened:
+                self._fill(line)
+                line.expand()
+                stack.extend(reversed(line.children))  # in reading order: the full line comes first
         self.move_cursor(self.root)
+        if cursor is not self.root:
+            self.call_after_refresh(self.move_cursor, cursor)  # its line number exists after the tree is rebuilt
+        if scroll:
+            self.call_after_refresh(self.scroll_to, y=scroll, animate=False)
 
     def _fill(self, tree_node: TreeNode[GraphNode]) -> None:
         ref = tree_node.data
         if ref is None or ref.filled or ref.reference or self.frozen:
             return
         ref.filled = True
-        for child in ref.value.children:
+        if ref.group is not None:
+            children = ref.group
+        else:
+            layers = self.groups.groups_of(ref.value) if self.groups is not None else None
+            for title, members in layers or ():  # a sample of a network: its layers first, then its loss's operands
+                tree_node.add(Text(title, style="bold"), GraphNode(None, group=members))
+            children = ref.value.children
+        for child in children:
             if id(child) in self._home:  # already shown in full somewhere: a reference line, never a second subtree
                 tree_node.add_leaf(self._label(child, True), GraphNode(child, reference=True))
                 continue
@@ -98,35 +154,65 @@ class GraphTree(Tree[GraphNode]):
         stack = [self.root]
         while stack:
             node = stack.pop()
-            if node.data is not None:
+            if node.data is not None and node.data.value is not None:
                 node.set_label(self._label(node.data.value, node.data.reference))
             stack.extend(node.children)
 
     def _label(self, value: Value, reference: bool) -> Text:
+        """The left part of a line (name, op, marks); `render_label` adds the number columns."""
         name = self.names.get(value, value.label or "?")
         label = Text()
-        label.append(name, style="bold")
-        label.append(f" {value.op or 'leaf'}", style="italic")
         if reference:
-            label.append("  ↑ shared, shown above", style="dim")
-            return label
-        data, grad = (value.data, value.grad) if self.stepping is None else self.stepping.numbers(value)
-        numbers = (repr(data), repr(grad))  # repr: NaN != NaN would mark a diverged node changed every time
-        self._shown[name] = numbers
-        previous = self._before.get(name)
-        number_style = "bold reverse" if previous is not None and previous != numbers else ""
-        label.append("  data ", style="dim")
-        label.append(fmt(data) if data is not None else "…", style=number_style)
-        label.append("  grad ", style="dim")
-        label.append(fmt(grad) if grad is not None else "pending", style=number_style or ("dim" * (grad is None)))
+            label.append("↪ ", style="bold")
+        label.append(name, style="bold")
+        label.append(f" {value.op or 'leaf'}", style="italic dim")
         if self.stepping is not None and self.stepping.is_current(value):
-            label.append("  ◀ this step", style="bold")
+            label.append(" ◀ this step", style="bold")
         elif self.stepping is not None and self.stepping.is_partial(value):
-            label.append("  (partial)", style="dim")
+            label.append(" (partial)", style="dim")
         uses = self._uses.get(id(value), 0)
-        if uses > 1:
-            label.append(f"  ×{uses} shared", style="dim")
+        if uses > 1 and not reference:
+            label.append(f" ×{uses}", style="dim")
+        if not reference:
+            data, grad = (value.data, value.grad) if self.stepping is None else self.stepping.numbers(value)
+            self._shown[name] = (repr(data), repr(grad))  # repr: NaN != NaN would mark a node changed every time
         return label
+
+    def _numbers(self, value: Value, reference: bool) -> Text:
+        """The fixed, right-aligned data and grad columns of a line."""
+        name = self.names.get(value, value.label or "?")
+        data, grad = (value.data, value.grad) if self.stepping is None else self.stepping.numbers(value)
+        previous = self._before.get(name)
+        changed = not reference and previous is not None and previous != (repr(data), repr(grad))
+        style = "bold reverse" if changed else ("dim" if reference else "")
+        text = Text(" ")
+        text.append((number_text(data) if data is not None else "…").rjust(NUMBER_WIDTH), style=style)
+        text.append(" ")
+        text.append((number_text(grad) if grad is not None else "pending").rjust(NUMBER_WIDTH),
+                    style=style or ("dim" if grad is None else ""))
+        return text
+
+    def line_text(self, node: TreeNode[GraphNode]) -> str:
+        """A line as plain text, its two number columns named: ``g +  data 24.7041  grad 1.0000``."""
+        if node.data is None or node.data.value is None:
+            return str(node.label)
+        data, grad = self._numbers(node.data.value, node.data.reference).plain.split()
+        return f"{node.label.plain}  data {data}  grad {grad}"
+
+    def render_label(self, node: TreeNode[GraphNode], base_style, style) -> Text:
+        text = super().render_label(node, base_style, style)
+        if node.data is None or node.data.value is None:
+            return text
+        indent = (len(_path(node)) - 1) * self.guide_depth
+        room = self.scrollable_content_region.width - indent - NUMBERS_WIDTH
+        if room <= 0:  # deeper than the pane is wide (past ~9 levels at 80 columns): the numbers alone
+            return self._numbers(node.data.value, node.data.reference)
+        if text.cell_len > room:  # the name gives way to "…", never the grad
+            text.truncate(room - 1)
+            text.append("…")
+        text.pad_right(room - text.cell_len)
+        text.append_text(self._numbers(node.data.value, node.data.reference))
+        return text
 
     def reveal(self, target: Value, *, open_it: bool = False) -> None:
         """Open the branches down to `target` and put the cursor on it (a replayed `select`); with open_it,
@@ -136,11 +222,21 @@ class GraphTree(Tree[GraphNode]):
             return
         node = self.root
         for value in path[1:]:
+            if id(value) in self._home:  # already built (in a group, or elsewhere): go straight there
+                node = self._home[id(value)]
+                continue
             self._fill(node)
             node.expand()
-            node = next(child for child in node.children if child.data is not None and child.data.value is value)
-            if node.data.reference:  # shown in full elsewhere: continue from there
-                node = self._home[id(value)]
+            lines = list(node.children)
+            for group in [line for line in lines if line.data is not None and line.data.group is not None]:
+                if any(member is value for member in group.data.group):  # a network's layer holding it
+                    self._fill(group)
+                    lines = list(group.children)
+                    break
+            found = next((line for line in lines if line.data is not None and line.data.value is value), None)
+            if found is None:
+                continue  # a step the grouped tree skips (inside a layer): keep looking from here
+            node = self._home.get(id(value), found) if found.data.reference else found
         ancestor = node.parent
         while ancestor is not None:
             ancestor.expand()
@@ -157,12 +253,14 @@ class GraphTree(Tree[GraphNode]):
 
     def selected_value(self) -> Value | None:
         node = self.cursor_node
-        return node.data.value if node is not None and node.data is not None else None
+        return node.data.value if node is not None and node.data is not None else None  # None on a group line
 
 
-def _numbers(value: Value) -> tuple:
-    # repr, not the floats: NaN != NaN would mark a diverged node "changed" on every refresh.
-    return (repr(value.data), repr(value.grad))
+def _path(node: TreeNode) -> list[TreeNode]:
+    path = [node]
+    while path[-1].parent is not None:
+        path.append(path[-1].parent)
+    return path
 
 
 def _count_uses(root: Value) -> dict[int, int]:

@@ -22,11 +22,21 @@ class StepperBar(Static, can_focus=True):
         Binding("escape", "app.stepper_toggle", "Leave the stepper", show=False),
     ]
 
+    _state = None
+
     def show_state(self, state) -> None:
         """`state` is the workbench's StepperState (tui/stepping.py)."""
+        self._state = state
         text = Text()
         text.append(f" {state.mode} {state.position}/{state.total} ", style="bold reverse")
         if state.overwrite and state.mode == "backward":
             text.append(" = not += ", style="bold red")
-        text.append("  ←→ Home End  f fwd/bwd  o =/+=  Esc off", style="dim")
+        keys = "  ←→ Home End  f fwd/bwd  o =/+=  Esc off"
+        if text.cell_len + len(keys) > self.size.width > 0:  # a narrow pane: the keys alone (F1 explains f, o)
+            keys = " ←→ Home End f o Esc"
+        text.append(keys, style="dim")
         self.update(text)
+
+    def on_resize(self) -> None:
+        if self._state is not None:
+            self.show_state(self._state)
