@@ -56,8 +56,10 @@ def main() -> None:
     args = parser.parse_args()
     for title, source in (("README expression", DEFAULT_EXPRESSION), ("generated graph", generated_program())):
         nodes, best, median, (width, height) = time_picture(source, args.repeat)
-        print(f"{title}: {nodes} values, picture {width}x{height} characters: "
-              f"best {best * 1000:.1f} ms, median {median * 1000:.1f} ms ({args.repeat} runs)")
+        print(
+            f"{title}: {nodes} values, picture {width}x{height} characters: "
+            f"best {best * 1000:.1f} ms, median {median * 1000:.1f} ms ({args.repeat} runs)"
+        )
 
 
 if __name__ == "__main__":

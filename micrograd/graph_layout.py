@@ -40,9 +40,21 @@ ROW_GAP = 1  # blank rows between two boxes in a column
 
 UP, RIGHT, DOWN, LEFT = 1, 2, 4, 8
 _LINE_CHARS = {
-    0: " ", RIGHT: "─", LEFT: "─", RIGHT | LEFT: "─", UP: "│", DOWN: "│", UP | DOWN: "│",
-    RIGHT | DOWN: "╭", LEFT | DOWN: "╮", UP | RIGHT: "╰", UP | LEFT: "╯",
-    UP | DOWN | RIGHT: "├", UP | DOWN | LEFT: "┤", LEFT | RIGHT | DOWN: "┬", LEFT | RIGHT | UP: "┴",
+    0: " ",
+    RIGHT: "─",
+    LEFT: "─",
+    RIGHT | LEFT: "─",
+    UP: "│",
+    DOWN: "│",
+    UP | DOWN: "│",
+    RIGHT | DOWN: "╭",
+    LEFT | DOWN: "╮",
+    UP | RIGHT: "╰",
+    UP | LEFT: "╯",
+    UP | DOWN | RIGHT: "├",
+    UP | DOWN | LEFT: "┤",
+    LEFT | RIGHT | DOWN: "┬",
+    LEFT | RIGHT | UP: "┴",
     UP | DOWN | LEFT | RIGHT: "┼",
 }
 
@@ -117,7 +129,7 @@ class Picture:
 class _Node:
     """A node of the layered graph: a value box, an op mark, or a dummy on a long edge."""
 
-    __slots__ = ("kind", "value", "layer", "order", "width", "height", "port", "y", "x", "ins", "outs")
+    __slots__ = ("height", "ins", "kind", "layer", "order", "outs", "port", "value", "width", "x", "y")
 
     def __init__(self, kind: str, value: Value | None, width: int, height: int, port: int):
         self.kind, self.value = kind, value
@@ -147,6 +159,7 @@ def layout(root: Value, names: dict[Value, str]) -> Picture:
 
 
 # ---- 1. the layered graph ------------------------------------------------------------------------------
+
 
 def _build(root: Value, names) -> tuple[list[_Node], list[tuple[_Node, _Node]]]:
     order: list[Value] = []  # first visit from the output, operands in order: the initial vertical order
@@ -218,6 +231,7 @@ def _split_long_edges(nodes, edges):
 
 # ---- 2. order within layers ---------------------------------------------------------------------------
 
+
 def _order(nodes: list[_Node], sweeps: int = 4) -> list[list[_Node]]:
     count = max(n.layer for n in nodes) + 1
     layers: list[list[_Node]] = [[] for _ in range(count)]
@@ -246,6 +260,7 @@ def _barycenter(neighbours: list[_Node], default: int) -> float:
 
 
 # ---- 3. rows --------------------------------------------------------------------------------------------
+
 
 def _place_rows(layers: list[list[_Node]], sweeps: int = 4) -> None:
     for layer in layers:  # stacked, as a start
@@ -293,6 +308,7 @@ def _stack(layer: list[_Node], wanted: list[float]) -> None:
 
 # ---- 4. columns, edges and characters ------------------------------------------------------------------
 
+
 def _draw(layers: list[list[_Node]], names) -> Picture:
     gaps = []
     for layer in layers[:-1]:
@@ -325,7 +341,7 @@ def _draw(layers: list[list[_Node]], names) -> Picture:
             masks[cy][cx] |= DOWN
             masks[cy + 1][cx] |= UP
 
-    for i, layer in enumerate(layers[:-1]):
+    for _i, layer in enumerate(layers[:-1]):
         column_end = layer[0].x + max(node.width for node in layer)
         channel = column_end + 1
         for source in sorted((n for n in layer if n.outs), key=lambda n: n.y + n.port):
@@ -408,5 +424,5 @@ def render_text(picture: Picture, numbers=None) -> str:
         for x0, x in ((box.data_x, data), (box.grad_x, grad)):
             text = number_text(x) if x is not None else "pending"
             text = text.rjust(NUMBER_WIDTH)
-            rows[box.port_row][x0:x0 + NUMBER_WIDTH] = list(text)
+            rows[box.port_row][x0 : x0 + NUMBER_WIDTH] = list(text)
     return "\n".join("".join(row).rstrip() for row in rows)

@@ -42,15 +42,17 @@ class NetworkGroups:
         layers = self.layers.get(id(value))
         if layers is None:
             return None
-        return [(f"layer {i + 1} · {len(neurons)} neuron{'s' * (len(neurons) != 1)}",
-                 [n.output for n in neurons]) for i, neurons in enumerate(layers) if neurons]
+        return [
+            (f"layer {i + 1} · {len(neurons)} neuron{'s' * (len(neurons) != 1)}", [n.output for n in neurons])
+            for i, neurons in enumerate(layers)
+            if neurons
+        ]
 
 
 def network_groups(model, samples: dict[Value, str]) -> NetworkGroups:
     """Group the graph below each of `samples` (a sample's loss term -> its name, e.g. "sample 7") by the
     neurons of `model` (an nn.MLP)."""
-    bias_of = {id(neuron.b): (i, j) for i, layer in enumerate(model.layers)
-               for j, neuron in enumerate(layer.neurons)}
+    bias_of = {id(neuron.b): (i, j) for i, layer in enumerate(model.layers) for j, neuron in enumerate(layer.neurons)}
     return _groups(samples, bias_of, {id(p) for p in model.parameters()}, len(model.layers))
 
 

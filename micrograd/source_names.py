@@ -27,7 +27,7 @@ MAX_NAME = 24  # characters; a longer source text is cut with "…" (the inspect
 def shorten(text: str, limit: int = MAX_NAME) -> str:
     """`text` on one line, at most `limit` characters, cut with "…"."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def source_text(lines: list[str], node: ast.AST) -> str | None:
@@ -40,14 +40,14 @@ def source_text(lines: list[str], node: ast.AST) -> str | None:
         return None
     if last - first > 3:  # an expression over many lines: its first line says enough
         last, end = first, None
-    parts = [line.encode("utf-8") for line in lines[first - 1:last]]  # ast offsets count UTF-8 bytes
+    parts = [line.encode("utf-8") for line in lines[first - 1 : last]]  # ast offsets count UTF-8 bytes
     if len(parts) == 1:
         parts[0] = parts[0][start:end]
     else:
         parts[0], parts[-1] = parts[0][start:], parts[-1][:end]
     segment = " ".join(part.decode("utf-8", "ignore") for part in parts)
     if len(segment) > 4 * MAX_NAME:
-        segment = segment[:4 * MAX_NAME] + " …"
+        segment = segment[: 4 * MAX_NAME] + " …"
     return shorten(_strip_outer_parentheses(segment.strip()))
 
 

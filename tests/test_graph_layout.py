@@ -21,7 +21,7 @@ def test_every_value_is_drawn_once_as_a_box_with_name_data_and_grad():
     assert len(picture.boxes) == len(names)  # shared nodes (a, b used many times) once each
     text = render_text(picture).splitlines()
     for box in picture.boxes:
-        middle = text[box.port_row][box.x:box.x + box.width]
+        middle = text[box.port_row][box.x : box.x + box.width]
         cells = [cell.strip() for cell in middle.strip("│").split("│")]
         assert cells == [names[box.value], f"{box.value.data:.4f}", f"{box.value.grad:.4f}"]
 
@@ -45,7 +45,7 @@ def test_an_op_node_sits_before_each_computed_value_with_an_arrow():
         if box.value.children:
             op = ops[id(box.value)]
             assert op.text == f"({box.value.op})" and op.y == box.port_row
-            assert picture.rows[op.y][op.x + len(op.text):box.x] == "─▶"
+            assert picture.rows[op.y][op.x + len(op.text) : box.x] == "─▶"
         else:
             assert id(box.value) not in ops
 
@@ -55,8 +55,20 @@ def test_every_operand_edge_is_a_connected_line_into_the_op():
     (A crossing ┼ is walked in all four directions, so this checks that lines connect, not which one.)"""
     root, picture = readme_picture()
     rows = picture.rows
-    connects = {"─": "lr", "│": "ud", "╭": "rd", "╮": "ld", "╰": "ur", "╯": "ul", "├": "udr", "┤": "udl",
-                "┬": "lrd", "┴": "lru", "┼": "udlr", "▶": "lr"}
+    connects = {
+        "─": "lr",
+        "│": "ud",
+        "╭": "rd",
+        "╮": "ld",
+        "╰": "ur",
+        "╯": "ul",
+        "├": "udr",
+        "┤": "udl",
+        "┬": "lrd",
+        "┴": "lru",
+        "┼": "udlr",
+        "▶": "lr",
+    }
     step = {"l": (-1, 0), "r": (1, 0), "u": (0, -1), "d": (0, 1)}
     opposite = {"l": "r", "r": "l", "u": "d", "d": "u"}
     ops = {(op.x - 1, op.y): op.value for op in picture.ops}  # the arrow cell in front of each op
@@ -71,8 +83,12 @@ def test_every_operand_edge_is_a_connected_line_into_the_op():
                 reached.add(id(ops[(x, y)]))
             for d in connects.get(rows[y][x], ""):
                 nx, ny = x + step[d][0], y + step[d][1]
-                if 0 <= ny < len(rows) and 0 <= nx < len(rows[ny]) and (nx, ny) not in seen \
-                        and opposite[d] in connects.get(rows[ny][nx], ""):
+                if (
+                    0 <= ny < len(rows)
+                    and 0 <= nx < len(rows[ny])
+                    and (nx, ny) not in seen
+                    and opposite[d] in connects.get(rows[ny][nx], "")
+                ):
                     seen.add((nx, ny))
                     stack.append((nx, ny))
         users = {id(u) for u in picture.users(box.value)}
@@ -91,8 +107,9 @@ def test_users_lead_right_and_a_leaf_graph_is_one_box():
     c = a * b + a
     c.label = "c"
     picture = layout(c, graph.node_names(c))
-    assert [v.label for v in picture.users(a)] == sorted(["c", ""], key=lambda s: picture.box(
-        next(v for v in (c, c.children[0]) if v.label == s)).y)
+    assert [v.label for v in picture.users(a)] == sorted(
+        ["c", ""], key=lambda s: picture.box(next(v for v in (c, c.children[0]) if v.label == s)).y
+    )
 
 
 def test_pending_numbers_render_as_pending():

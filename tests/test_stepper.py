@@ -128,11 +128,15 @@ def test_readme_through_the_expression_language():
     g.zero_grad()
     stepper = BackwardStepper(g)
     assert [stepper.next().lines for _ in range(2)] == [
-        ("g.grad = 1  (∂g/∂g: backprop starts at the output)",
-         "g (line 13).grad += g.grad  →  0.0000 += 1.0000  =  1.0000",
-         "(10.0 / f).grad += g.grad  →  0.0000 += 1.0000  =  1.0000"),  # named by its source text
-        ("f.grad += (0.5).data × g (line 13).grad  →  0.0000 += 0.5000 × 1.0000  =  0.5000",  # a constant: its value
-         "(0.5).grad += f.data × g (line 13).grad  →  0.0000 += 49.0000 × 1.0000  =  49.0000"),
+        (
+            "g.grad = 1  (∂g/∂g: backprop starts at the output)",
+            "g (line 13).grad += g.grad  →  0.0000 += 1.0000  =  1.0000",
+            "(10.0 / f).grad += g.grad  →  0.0000 += 1.0000  =  1.0000",
+        ),  # named by its source text
+        (
+            "f.grad += (0.5).data × g (line 13).grad  →  0.0000 += 0.5000 × 1.0000  =  0.5000",  # a constant: its value
+            "(0.5).grad += f.data × g (line 13).grad  →  0.0000 += 49.0000 × 1.0000  =  49.0000",
+        ),
     ]
     stepper.run_to_end()
     stepper.apply_to_values()

@@ -17,9 +17,9 @@ from textual.widgets import Static, Tree
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from micrograd.expression import ExpressionError
+from micrograd.network_groups import loss_graph_groups, sample_graph_groups
 from tui import form
 from tui.presets import PRESETS, preset_config
-from micrograd.network_groups import loss_graph_groups, sample_graph_groups
 from tui.screens.commands import KEYS, MicrogradCommands
 from tui.screens.data_edit import DataEditCommands
 from tui.screens.export import ExportCommands
@@ -362,8 +362,10 @@ class MicrogradApp(
         self.call_after_refresh(self._refresh_boundary)  # after layout, so the grid matches the pane's size
 
     def action_focus_pane(self, direction: int) -> None:
-        panes = [next((w for w in self.query(selector) if w.display), None) or self.query(selector).first()
-                 for selector in PANES]
+        panes = [
+            next((w for w in self.query(selector) if w.display), None) or self.query(selector).first()
+            for selector in PANES
+        ]
         focused = self.focused
         current = next(
             (
@@ -389,8 +391,7 @@ class MicrogradApp(
             screen.minimize()
             return
         focused = self.focused
-        pane = next((w for w in ([focused] + list(focused.ancestors) if focused else [])
-                     if w.has_class("pane")), None)
+        pane = next((w for w in ([focused] + list(focused.ancestors) if focused else []) if w.has_class("pane")), None)
         if pane is None:
             pane = self.query_one(GraphPane)
         screen.maximized = pane  # a pane is a container, which Screen.maximize() would refuse

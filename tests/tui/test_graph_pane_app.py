@@ -30,10 +30,10 @@ async def test_grads_sit_in_fixed_right_aligned_columns_at_80x24(app):
         tree = app.query_one("#graph-tree")
         screen = screen_text(app).splitlines()
         region = tree.scrollable_content_region  # without the scrollbar
-        rows = screen[region.y:region.y + region.height]
-        shown = [row[region.x:region.x + region.width] for row in rows if row[region.x:].strip()]
+        rows = screen[region.y : region.y + region.height]
+        shown = [row[region.x : region.x + region.width] for row in rows if row[region.x :].strip()]
         assert len(shown) >= 5
-        for line, row in zip(tree_lines(app)[int(tree.scroll_y):], shown):
+        for line, row in zip(tree_lines(app)[int(tree.scroll_y) :], shown):
             grad = line.rsplit("grad ", 1)[1]
             assert row.rstrip().endswith(grad), (row, line)  # every visible line keeps its grad, right-aligned
         ends = {len(row.rstrip()) for row in shown}
@@ -131,8 +131,9 @@ async def test_the_training_graph_is_grouped_by_sample_layer_and_neuron(app):
         assert any(line.startswith("Σ 100 samples +") for line in lines)
         assert [line.split()[1] for line in lines if line.startswith("sample ")] == [str(i) for i in range(100)]
         tree = app.query_one("#graph-tree")
-        sample7 = next(node for node in tree.root.children[0].children[0].children
-                       if node.label.plain.startswith("sample 7 "))
+        sample7 = next(
+            node for node in tree.root.children[0].children[0].children if node.label.plain.startswith("sample 7 ")
+        )
         tree._fill(sample7)
         layers = [child.label.plain for child in sample7.children][:3]  # then the sample's own loss operands
         assert layers == ["layer 1 · 16 neurons", "layer 2 · 16 neurons", "layer 3 · 1 neuron"]
@@ -170,5 +171,5 @@ async def test_every_footer_key_is_readable_at_80x24(app):
         await pilot.pause()
         await pilot.pause()
         bar = app.query_one("#stepper-bar").region
-        row = screen_text(app).splitlines()[bar.y][bar.x:bar.x + bar.width]
+        row = screen_text(app).splitlines()[bar.y][bar.x : bar.x + bar.width]
         assert "backward 0/" in row and row.rstrip().endswith("Esc")  # the bar's keys, none cut off

@@ -113,6 +113,7 @@ def test_replay_of_tanh_vs_relu_at_position_1(app, tick, snap_compare):
 
 # ---- issue 12: the graph pane at every size ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 def test_start_screen_at_the_smallest_and_a_large_size(app, snap_compare, size):
     assert snap_compare(app, terminal_size=size, run_before=settle)

@@ -46,7 +46,10 @@ async def test_stepping_the_readme_expression_shows_each_rule_with_its_numbers(a
         assert line_for(app, "f").startswith("f **2 (partial)") and "grad 0.5000" in line_for(app, "f")
         await pilot.press("f10")  # from anywhere, not only the bar
         await pilot.pause()
-        assert "(f**-1).grad += (10).data × (10.0 / f).grad  →  0.0000 += 10.0000 × 1.0000  =  10.0000" in inspector_text(app)
+        assert (
+            "(f**-1).grad += (10).data × (10.0 / f).grad  →  0.0000 += 10.0000 × 1.0000  =  10.0000"
+            in inspector_text(app)
+        )
         await pilot.press("left")  # previous undoes exactly
         await pilot.pause()
         assert app.workbench.stepping.position == 2 and "f.grad += (0.5).data" in inspector_text(app)

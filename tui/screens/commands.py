@@ -118,8 +118,14 @@ KEYS = [
         tooltip="Stepper: next step (shift+F10 the previous one)",
     ),
     Binding("shift+f10", "stepper_move('previous')", "Previous step", id="stepper-previous", show=False),
-    Binding("f11", "maximize_pane", "Maximize", id="maximize", show=False,
-            tooltip="Maximize the focused pane / restore the four panes"),
+    Binding(
+        "f11",
+        "maximize_pane",
+        "Maximize",
+        id="maximize",
+        show=False,
+        tooltip="Maximize the focused pane / restore the four panes",
+    ),
     Binding(
         "ctrl+n",
         "gradient_check",

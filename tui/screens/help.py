@@ -18,8 +18,9 @@ of a node shown in full elsewhere), and the inspector explains the node under th
 the code: a variable, else the source text that made it (`10.0 / f`), a constant by its value. **v** in the
 graph pane switches to the **picture** (like micrograd's draw_dot: a box `name │ data │ grad` per value,
 `(op)─▶` before each result; ← an operand, → a user, ↑↓ the box above or below, Home the output). A network's
-graph (training loss, traced sample) is grouped: sample → layer → neuron (`L2.n3`) → its `w·x+b`. The **training** pane configures
-the data, model and optimizer (Enter applies a field); the **chart** shows loss and accuracy per step, or the
+graph (training loss, traced sample) is grouped: sample → layer → neuron (`L2.n3`) → its `w·x+b`.
+The **training** pane configures the data, model and optimizer (Enter applies a field); the **chart** shows loss and
+accuracy per step, or the
 decision boundary. **ctrl+t** traces one data point: the graph pane's *sample* view shows its forward graph
 through the current model and its loss, with grads (+ and - move to the next and previous point). **ctrl+l**
 exports the graph on show (DOT, SVG, Mermaid) or the trained model (JSON weights, a PyTorch script).

@@ -24,8 +24,16 @@ VIEWS = ("tree", "picture")
 
 
 class GraphPane(Vertical):
-    BINDINGS = [Binding("v", "toggle_view", "Tree/picture", id="graph-view", show=False,
-                        tooltip="Graph pane: switch between the tree and the picture (like draw_dot)")]
+    BINDINGS = [
+        Binding(
+            "v",
+            "toggle_view",
+            "Tree/picture",
+            id="graph-view",
+            show=False,
+            tooltip="Graph pane: switch between the tree and the picture (like draw_dot)",
+        )
+    ]
 
     stale = False  # the graph shown is the last good one: the latest evaluation failed
     view = "tree"
@@ -71,7 +79,7 @@ class GraphPane(Vertical):
         self.call_after_refresh(self._update_header)
 
     def set_view(self, view: str) -> None:
-        """"tree" or "picture"; the cursor stays on the same node."""
+        """ "tree" or "picture"; the cursor stays on the same node."""
         if view not in VIEWS or view == self.view:
             return
         had_focus = self.tree.has_focus or self.picture.has_focus

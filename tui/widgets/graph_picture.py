@@ -74,8 +74,10 @@ class GraphPicture(ScrollView, can_focus=True):
         if root is None:
             self.message = "(no graph: evaluate an expression that builds a Value)"
         elif len(names) > MAX_PICTURE_NODES:
-            self.message = (f"This graph has {len(names):,} nodes; the picture draws up to {MAX_PICTURE_NODES}. "
-                            f"Press v for the tree.")
+            self.message = (
+                f"This graph has {len(names):,} nodes; the picture draws up to {MAX_PICTURE_NODES}. "
+                f"Press v for the tree."
+            )
         else:
             self.picture = layout(root, names)
             for box in self.picture.boxes:
@@ -120,7 +122,7 @@ class GraphPicture(ScrollView, can_focus=True):
         here = self.picture.box(self.cursor)
         target = None
         if direction == "left":
-            target = self._nearest(here, [c for c in self.cursor.children])
+            target = self._nearest(here, list(self.cursor.children))
         elif direction == "right":
             target = self._nearest(here, self.picture.users(self.cursor))
         else:
@@ -160,8 +162,11 @@ class GraphPicture(ScrollView, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         box = self.picture.box(self.cursor) if self.picture is not None and self.cursor is not None else None
         if box is not None:
-            self.scroll_to_region(Region(box.x, box.y, min(box.width, max(1, self.size.width - 2)), BOX_HEIGHT),
-                                  animate=False, spacing=None)
+            self.scroll_to_region(
+                Region(box.x, box.y, min(box.width, max(1, self.size.width - 2)), BOX_HEIGHT),
+                animate=False,
+                spacing=None,
+            )
 
     # ---- drawing -------------------------------------------------------------------------------------
 
@@ -195,12 +200,17 @@ class GraphPicture(ScrollView, can_focus=True):
                 style = CURRENT
             spans.append((box.x, box.x + box.width, style))
             if row == box.port_row:
-                spans.append((box.x + 2, box.x + 2 + len(box.name), style + Style(bold=True, color=None)
-                              if style is FRAME else style))
+                spans.append(
+                    (
+                        box.x + 2,
+                        box.x + 2 + len(box.name),
+                        style + Style(bold=True, color=None) if style is FRAME else style,
+                    )
+                )
                 data, grad = self.numbers(box.value)
                 for x0, x in ((box.data_x, data), (box.grad_x, grad)):
                     shown = number_text(x) if x is not None else "pending"
-                    chars[x0:x0 + NUMBER_WIDTH] = shown.rjust(NUMBER_WIDTH)
+                    chars[x0 : x0 + NUMBER_WIDTH] = shown.rjust(NUMBER_WIDTH)
                     if x is None:
                         spans.append((x0, x0 + NUMBER_WIDTH, style + PENDING))
                     elif style is FRAME:

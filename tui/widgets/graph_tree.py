@@ -188,8 +188,10 @@ class GraphTree(Tree[GraphNode]):
         text = Text(" ")
         text.append((number_text(data) if data is not None else "…").rjust(NUMBER_WIDTH), style=style)
         text.append(" ")
-        text.append((number_text(grad) if grad is not None else "pending").rjust(NUMBER_WIDTH),
-                    style=style or ("dim" if grad is None else ""))
+        text.append(
+            (number_text(grad) if grad is not None else "pending").rjust(NUMBER_WIDTH),
+            style=style or ("dim" if grad is None else ""),
+        )
         return text
 
     def line_text(self, node: TreeNode[GraphNode]) -> str:
