@@ -59,7 +59,7 @@ async def test_keys_alone_reach_yinyang_cross_entropy_three_outputs_and_adamw(ap
         assert "ctrl+y" in message(app)
         await pilot.press("ctrl+y")  # the offered fix: cross_entropy and a last layer of 3
         await pilot.pause()
-        await pilot.press(*["tab"] * 10)  # to optim
+        await pilot.press(*["tab"] * 12)  # to optim (past test% and inputs)
         assert app.focused.id == "control-optimizer"
         await pilot.press("enter", "down", "enter")
         await pilot.pause()
