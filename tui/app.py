@@ -24,6 +24,7 @@ from tui.screens.commands import KEYS, MicrogradCommands
 from tui.screens.data_edit import DataEditCommands
 from tui.screens.export import ExportCommands
 from tui.screens.help import HelpScreen
+from tui.screens.last_resort import LastResort
 from tui.screens.network import NetworkCommands
 from tui.screens.preferences import PreferencesCommands
 from tui.screens.session_files import SessionCommands
@@ -88,6 +89,7 @@ class TrainingFinished(Message):
 
 
 class MicrogradApp(
+    LastResort,  # first: its _handle_exception answers before App's (which exits)
     DataEditCommands,
     PreferencesCommands,
     NetworkCommands,
