@@ -324,8 +324,14 @@ class _Interpreter:
         if isinstance(value, bool) or value is None or not isinstance(value, (int, float, str)):
             raise self.error(node, f"{value!r} is not a number; only numbers and text labels are allowed")
         if isinstance(value, int):
-            if len(str(abs(value))) > MAX_INT_DIGITS:  # at most 4,300 digits: the parser's own limit
-                raise self.error(node, f"this number is too large for a float (more than {MAX_INT_DIGITS} digits)")
+            # Counted from its bits, never with str(): 0x followed by 3,600 f's is a 4,335-digit integer, and
+            # str() refuses anything past 4,300 digits with a ValueError of its own.
+            digits = int(value.bit_length() * math.log10(2)) + 1
+            if digits > MAX_INT_DIGITS:
+                raise self.error(
+                    node,
+                    f"this number is too large for a float (about {digits:,} digits; the limit is {MAX_INT_DIGITS})",
+                )
             return float(value)
         if isinstance(value, float) and not math.isfinite(value):
             raise self.error(node, "this number is too large for a float (about 1.8e308 is the limit)")

@@ -108,7 +108,21 @@ def term(name: str) -> str:
 
 def num(x: float) -> str:
     """A number the way micrograd's draw_dot shows it: four decimals."""
-    return f"{x:.4f}"
+    return huge_int_text(x) or f"{x:.4f}"
+
+
+HUGE_INT_BITS = 1000  # an int past ~1e301: a float cannot hold it and str() refuses it past 4,300 digits
+
+
+def huge_int_text(x) -> str | None:
+    """``1.2e+3600`` for an int too large to format as a float (a Value made through the API can hold one),
+    computed from its leading bits; None for any other number."""
+    if isinstance(x, bool) or not isinstance(x, int) or x.bit_length() <= HUGE_INT_BITS:
+        return None
+    shift = x.bit_length() - 53
+    exponent = math.log10(abs(x) >> shift) + shift * math.log10(2)
+    whole = math.floor(exponent)
+    return f"{'-' if x < 0 else ''}{10 ** (exponent - whole):.1f}e+{whole}"
 
 
 # ---- text tree ----------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from micrograd.engine import Value
+from micrograd.graph import huge_int_text
 
 MAX_PICTURE_NODES = 500  # values; past this the picture is too big to read and the app offers the tree
 NUMBER_WIDTH = 8  # characters per data / grad field ("-24.7041", "645.5773", "pending")
@@ -63,6 +64,9 @@ def number_text(x) -> str:
     """A number in at most NUMBER_WIDTH characters: four decimals like draw_dot when they fit."""
     if x is None:
         return ""
+    if (huge := huge_int_text(x)) is not None:
+        short = huge.replace(huge[huge.index(".") : huge.index("e")], "")  # 2.0e+5000 -> 2e+5000
+        return next((text for text in (huge, short) if len(text) <= NUMBER_WIDTH), "±big")
     x = float(x)
     for text in (f"{x:.4f}", f"{x:.3f}", f"{x:.2f}", f"{x:.1f}", f"{x:.2g}", f"{x:.1e}", f"{x:.0e}"):
         if len(text) <= NUMBER_WIDTH:

@@ -29,6 +29,20 @@ class Schedule:
     optional: tuple[str, ...] = ()  # fields with a default
 
     def __call__(self, step: int) -> float:
+        """The rate at `step`: always a finite number, else a ValueError in one sentence (every field is finite,
+        but step_decay(1, 1e300, 1) reaches 1e600 at step 2, and linear(1e308, -1e308, n) overflows on its way)."""
+        try:
+            lr = float(self._at(step))
+        except OverflowError:
+            lr = math.inf
+        if not math.isfinite(lr):
+            raise ValueError(
+                f"the learning rate is past what a float holds at step {step} ({self!r}); choose a smaller "
+                f"start or factor"
+            )
+        return lr
+
+    def _at(self, step: int) -> float:
         raise NotImplementedError
 
     def to_config(self) -> dict:
@@ -48,7 +62,7 @@ class constant(Schedule):
     def __init__(self, lr: float):
         self.lr = _rate(lr, "lr")
 
-    def __call__(self, step: int) -> float:
+    def _at(self, step: int) -> float:
         return self.lr
 
 
@@ -64,7 +78,7 @@ class linear(Schedule):
         self.start, self.end = _rate(start, "start"), _rate(end, "end")
         self.steps = _count(steps, "steps")
 
-    def __call__(self, step: int) -> float:
+    def _at(self, step: int) -> float:
         return self.start - (self.start - self.end) * min(step, self.steps) / self.steps
 
 
@@ -77,7 +91,7 @@ class cosine(Schedule):
         self.start, self.end = _rate(start, "start"), _rate(end, "end")
         self.steps = _count(steps, "steps")
 
-    def __call__(self, step: int) -> float:
+    def _at(self, step: int) -> float:
         progress = min(step, self.steps) / self.steps
         return self.end + (self.start - self.end) * 0.5 * (1.0 + math.cos(math.pi * progress))
 
@@ -91,7 +105,7 @@ class step_decay(Schedule):
         self.start, self.factor = _rate(start, "start"), _rate(factor, "factor")
         self.every = _count(every, "every")
 
-    def __call__(self, step: int) -> float:
+    def _at(self, step: int) -> float:
         return self.start * self.factor ** (step // self.every)
 
 
@@ -149,7 +163,7 @@ class Optimizer:
 
     @property
     def lr(self) -> float:
-        """The learning rate the next step will use."""
+        """The learning rate the next step will use (a ValueError when the schedule gives no finite number)."""
         return self.schedule(self.steps)
 
     def update(self, data: np.ndarray, grad: np.ndarray) -> float:

@@ -400,7 +400,9 @@ class Trainer:
         return (scores[:, 0] > 0).astype(np.intp)
 
     def step(self) -> StepResult:
-        """One optimizer step on one batch (all samples unless batch_size was given)."""
+        """One optimizer step on one batch (all samples unless batch_size was given); a ValueError, before
+        anything changed, when the schedule's learning rate for this step is not a finite number."""
+        self.optimizer.lr  # noqa: B018 -- asked first: a schedule past a float raises here, with nothing changed
         start = time.perf_counter()
         rng_state, last_batch = self.rng.bit_generator.state, self.last_batch  # a cancelled step gives them back
         idx = None

@@ -299,7 +299,11 @@ class MicrogradApp(
     def action_step(self) -> None:
         if self._busy():
             return
-        entry = self.workbench.step()
+        try:
+            entry = self.workbench.step()
+        except ValueError as err:  # e.g. a schedule whose rate is past a float: nothing changed
+            self.notify(f"No step taken: {err}.", severity="error", timeout=10)
+            return
         self._steps_per_second = None
         self.query_one(LossChart).extend(entry["results"])
         self._after_training()
@@ -559,8 +563,9 @@ class MicrogradApp(
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker errors land: a notification, and the app keeps running."""
         if event.state == WorkerState.ERROR:
+            name = (event.worker.name or "a background task").capitalize()
             self.notify(
-                f"{event.worker.name or 'A background task'} stopped: {event.worker.error}",
+                f"{name} stopped: {event.worker.error}.",
                 severity="error",
                 timeout=10,
             )

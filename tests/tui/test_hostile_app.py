@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.conftest import SIZE, set_program
+from tests.tui.conftest import SIZE, set_program, wait_for_training
 from tui import crash_log
 
 
@@ -85,3 +85,113 @@ async def test_an_exception_in_a_timer_or_a_worker_becomes_a_notice(app):
         assert app.is_running
         await evaluates(app, pilot, "z = Value(3.0)")
         app.unexpected_errors.clear()
+
+
+# ---- crash 1: a number literal too large for a float ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "literal",
+    ["0x" + "f" * 3600, "0b" + "1" * 5000, "0o" + "7" * 5000, "9" * 5000],
+    ids=["hex", "binary", "octal", "decimal"],
+)
+async def test_a_huge_number_literal_is_a_sentence_with_line_and_column(app, literal):
+    async with app.run_test(size=SIZE) as pilot:
+        source = f"a = Value(1.0)\nx = {literal}"
+        set_program(app, source)
+        await pilot.press("f5")
+        await pilot.pause()
+        editor = app.query_one("#editor-pane")
+        assert editor.error_text.startswith("line 2, col "), editor.error_text
+        assert "too large for a float" in editor.error_text or "too many digits" in editor.error_text
+        assert len(editor.error_text) < 200  # never the digits themselves
+        assert app.query_one("#editor-text").text == source  # nothing lost
+        await evaluates(app, pilot, "x = 10.0 ** 300\ny = Value(2.0)")
+
+
+async def test_arithmetic_past_a_float_is_a_sentence(app):
+    async with app.run_test(size=SIZE) as pilot:
+        set_program(app, "x = 10 ** 10000")
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.query_one("#editor-pane").error_text.startswith("line 1, col 5: the result is too large")
+
+
+async def test_a_huge_integer_value_from_the_api_is_shown_by_its_magnitude(app):
+    """A Value holding a 5,000-digit int (the library allows one): the tree, the inspector and the picture
+    show its magnitude, not 5,000 digits, and nothing raises."""
+    from micrograd.engine import Value
+    from tui.widgets.graph_pane import GraphPane
+
+    async with app.run_test(size=SIZE) as pilot:
+        big = Value(10**5000, label="big")
+        root = big * Value(2, label="two")
+        root.label = "root"
+        pane = app.query_one(GraphPane)
+        pane.show(root, "Graph: a huge integer")
+        await pilot.pause()
+        from tests.tui.conftest import tree_lines
+
+        lines = tree_lines(app)
+        assert lines[0].startswith("root *") and "2e+5000" in lines[0]
+        await pilot.press("tab", "down")  # the cursor onto "big": the inspector describes it
+        await pilot.pause()
+        inspector = str(app.query_one("#inspector").content)
+        assert "1.0e+5000" in inspector and "0000000000" not in inspector
+        await pilot.press("f4")  # the picture view
+        await pilot.pause()
+        assert app.is_running
+
+
+# ---- crash 4: a schedule whose rate grows past a float ----------------------------------------------------
+
+
+def keys(text: str) -> list[str]:
+    """Typing `text` key by key (a space is the key "space")."""
+    return ["space" if ch == " " else ch for ch in text]
+
+
+async def set_lr(pilot, text: str) -> None:
+    pilot.app.query_one("#control-lr").focus()
+    await pilot.press("end", "ctrl+u", *keys(text), "enter")
+    await pilot.pause()
+
+
+async def test_a_step_decay_past_a_float_stops_a_step_with_a_sentence_and_keeps_the_model(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await set_lr(pilot, "step_decay 1 1e300 1")
+        assert app.workbench.config.training["lr"] == {
+            "schedule": "step_decay",
+            "start": 1,
+            "factor": 1e300,
+            "every": 1,
+        }
+        await pilot.press("f8", "f8")  # steps 0 and 1: rates 1 and 1e300
+        await pilot.pause()
+        weights = [p.data for p in app.workbench.model.parameters()]
+        await pilot.press("f8")  # step 2: 1e600 is past a float
+        await pilot.pause()
+        assert [text for text, severity in app.notes if severity == "error"] == [
+            "No step taken: the learning rate is past what a float holds at step 2 "
+            "(step_decay(start=1.0, factor=1e+300, every=1)); choose a smaller start or factor."
+        ]
+        assert [p.data for p in app.workbench.model.parameters()] == weights  # nothing changed
+        assert len(app.workbench.history) == 2
+        await set_lr(pilot, "0.05")
+        await pilot.press("f8")  # a later step works
+        await pilot.pause()
+        assert len(app.workbench.history) == 3, app.notes
+
+
+async def test_training_into_a_schedule_past_a_float_stops_with_a_sentence(app):
+    app.train_steps = None  # until something stops it
+    async with app.run_test(size=SIZE) as pilot:
+        await set_lr(pilot, "step_decay 1 1e300 1")
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        assert any(
+            text.startswith("Training stopped: the learning rate is past what a float holds at step 2")
+            for text, _ in app.notes
+        ), app.notes
+        assert len(app.workbench.history) == 2 and app.workbench.log[-1]["do"] == "train"
+        assert app.is_running

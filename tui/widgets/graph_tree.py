@@ -28,7 +28,12 @@ def fmt(x) -> str:
     """A number short enough for a tree line (the inspector shows it in full)."""
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return str(x)
-    return f"{x:.6g}"
+    return graph.huge_int_text(x) or f"{x:.6g}"
+
+
+def _exact(x) -> str:
+    """A number as text that tells any two floats apart (repr); a huge int by its magnitude (str() raises)."""
+    return graph.huge_int_text(x) or repr(x)
 
 
 @dataclass
@@ -175,7 +180,7 @@ class GraphTree(Tree[GraphNode]):
             label.append(f" ×{uses}", style="dim")
         if not reference:
             data, grad = (value.data, value.grad) if self.stepping is None else self.stepping.numbers(value)
-            self._shown[name] = (repr(data), repr(grad))  # repr: NaN != NaN would mark a node changed every time
+            self._shown[name] = (_exact(data), _exact(grad))  # text: NaN != NaN would mark a node changed every time
         return label
 
     def _numbers(self, value: Value, reference: bool) -> Text:
@@ -183,7 +188,7 @@ class GraphTree(Tree[GraphNode]):
         name = self.names.get(value, value.label or "?")
         data, grad = (value.data, value.grad) if self.stepping is None else self.stepping.numbers(value)
         previous = self._before.get(name)
-        changed = not reference and previous is not None and previous != (repr(data), repr(grad))
+        changed = not reference and previous is not None and previous != (_exact(data), _exact(grad))
         style = "bold reverse" if changed else ("dim" if reference else "")
         text = Text(" ")
         text.append((number_text(data) if data is not None else "…").rjust(NUMBER_WIDTH), style=style)

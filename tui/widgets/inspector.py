@@ -43,7 +43,7 @@ class NodeInspector(Static):
 def describe(value: Value, root: Value | None, names: dict, *, check: bool) -> Text:
     text = Text()
     text.append(names.get(value, value.label or "?"), style="bold")
-    text.append(f"   op {value.op or 'leaf'}   data {value.data!r}   grad {value.grad!r}\n")
+    text.append(f"   op {value.op or 'leaf'}   data {full_number(value.data)}   grad {full_number(value.grad)}\n")
     if value.children:
         children = ", ".join(f"{names.get(c, c.label or '?')}={graph.num(c.data)}" for c in value.children)
         text.append(f"children: {children}\n", style="dim")
@@ -52,6 +52,12 @@ def describe(value: Value, root: Value | None, names: dict, *, check: bool) -> T
     if root is not None:
         text.append(gradient_check_line(value, root, check))
     return text
+
+
+def full_number(x) -> str:
+    """Every digit of a float (repr); an int too large for that by its magnitude (str() refuses past 4,300
+    digits, and thousands of digits would fill the pane)."""
+    return graph.huge_int_text(x) or repr(x)
 
 
 def gradient_check_line(value: Value, root: Value, check: bool) -> str:
