@@ -36,6 +36,7 @@ from micrograd.compiled_ops import (
     MUL,
     POW,
     POWK,
+    SHIFT,
     UNARY_OPS,
     Accumulate,
     AddGroup,
@@ -43,10 +44,11 @@ from micrograd.compiled_ops import (
     MulGroup,
     PowGroup,
     Read,
+    ShiftGroup,
     UnaryGroup,
     describe,
 )
-from micrograd.engine import Value
+from micrograd.engine import LogitShift, Value
 
 
 class Cancelled(Exception):
@@ -57,8 +59,17 @@ class CompileError(ValueError):
     """The graph holds something the compiled engine cannot run (it never guesses)."""
 
 
+def _children(node: Value) -> tuple[Value, ...]:
+    """The nodes a node is computed from: its operands, or for a `LogitShift` the logits it reads."""
+    return node.logits if isinstance(node, LogitShift) else node._prev
+
+
 def _operation(node: Value):
     """(code, exponent) for a node, or CompileError. Checks the shape the engine guarantees."""
+    if isinstance(node, LogitShift):
+        if node._prev or not node.logits:
+            raise CompileError(f"cannot compile {describe(node)}: a logit shift reads logits and has no operands")
+        return SHIFT, None
     op, n = node._op, len(node._prev)
     if len(node._local) != n:
         raise CompileError(
@@ -99,7 +110,7 @@ def _topological(roots: list[Value]) -> list[Value]:
             elif id(node) not in visited:
                 visited.add(id(node))
                 stack.append((node, True))
-                stack.extend((child, False) for child in reversed(node._prev) if id(child) not in visited)
+                stack.extend((child, False) for child in reversed(_children(node)) if id(child) not in visited)
     return order
 
 
@@ -135,7 +146,7 @@ class Program:
                 if not isinstance(node.data, (int, float)) or isinstance(node.data, bool):
                     raise CompileError(f"cannot compile {describe(node)}: its data is not a real number")
                 constants.append(node)
-            for child in node._prev:
+            for child in _children(node):
                 uses[id(child)] = uses.get(id(child), 0) + 1
                 parent[id(child)] = node
         for out in outputs:
@@ -157,7 +168,7 @@ class Program:
             if code == LEAF or id(node) in self.folded:
                 depth[id(node)] = 0
                 continue
-            parts = list(node._prev)
+            parts = list(_children(node))
             if code == ADD and any(id(c) in self.folded for c in node._prev):
                 code = LINEAR
                 parts = [x for c in node._prev for x in (c._prev if id(c) in self.folded else (c,))]
@@ -165,6 +176,8 @@ class Program:
             subkey = ()
             if code == LINEAR:  # sums reading the same nodes (in order) share one matrix product
                 subkey = tuple(id(self._term(c)[1]) for c in node._prev if id(c) in self.folded)
+            elif code == SHIFT:  # shifts over the same number of logits share one max
+                subkey = (len(parts),)
             keys[id(node)] = (depth[id(node)], code, subkey)
 
         # Rows: parameters (own vector), then inputs, constants, and the groups in (depth, op) order.
@@ -182,7 +195,7 @@ class Program:
         self.param_grad = np.zeros(P)
         # Two traces with equal structures differ only in their constants (the Trainer merges them).
         self.structure = tuple(
-            (codes.get(id(n), (LEAF, None)), tuple(gid[id(c)] for c in n._prev))
+            (codes.get(id(n), (LEAF, None)), tuple(gid[id(c)] for c in _children(n)))
             for n in self.nodes + list(self.folded.values())
         )
         self.groups = self._build_groups(interior, keys, codes, gid)
@@ -229,6 +242,8 @@ class Program:
                     counts.append(len(rest))
                 xs = [gid[id(x)] for _, x in (self._term(c) for c in nodes[0]._prev if id(c) in self.folded)]
                 groups.append(LinearGroup(self, start, stop, weights, xs, plain, np.array(counts)))
+            elif code == SHIFT:
+                groups.append(ShiftGroup(self, start, stop, [gid[id(z)] for n in nodes for z in n.logits]))
             else:
                 groups.append(UnaryGroup(self, start, stop, code, [gid[id(n._prev[0])] for n in nodes]))
             i = j

@@ -13,7 +13,8 @@ import numpy as np
 from micrograd.engine import Value
 
 # Operation codes. Leaves are rows filled from outside; LINEAR is a sum with folded parameter products.
-LEAF, ADD, MUL, POWK, POW, RELU, TANH, EXP, LOG, SIGMOID, LINEAR = range(11)
+# SHIFT is a cross-entropy's -max(logits) (`engine.LogitShift`): a constant to gradients, recomputed every pass.
+LEAF, ADD, MUL, POWK, POW, RELU, TANH, EXP, LOG, SIGMOID, LINEAR, SHIFT = range(12)
 UNARY_OPS = {"ReLU": RELU, "tanh": TANH, "exp": EXP, "log": LOG, "sigmoid": SIGMOID}
 
 
@@ -22,10 +23,53 @@ def describe(node: Value) -> str:
 
 
 def as_slice(rows: np.ndarray):
-    """A slice when rows are consecutive (a view, no copy), else the index array itself."""
-    if len(rows) and np.array_equal(rows, np.arange(rows[0], rows[0] + len(rows))):
-        return slice(int(rows[0]), int(rows[0]) + len(rows))
+    """A slice when rows are evenly spaced and increasing (a view, no copy), else the index array itself."""
+    rows = np.asarray(rows, dtype=np.intp)
+    if len(rows) == 1:
+        return slice(int(rows[0]), int(rows[0]) + 1)
+    if len(rows) > 1:
+        step = int(rows[1] - rows[0])
+        if step > 0 and (np.diff(rows) == step).all():
+            return slice(int(rows[0]), int(rows[-1]) + 1, step)
     return rows
+
+
+LONG_RUN = 16  # a row receiving more additions than this is summed with one np.add.accumulate
+
+
+class OrderedAdd:
+    """``target[rows[i]] += values[i]`` for every i in turn: additions into one row happen in order i.
+
+    Left to right, like the reference engine's chain of float adds (NumPy's reduceat and sum may pair
+    terms differently, and `1e16 + -1e16 + 1` is 1.0 only left to right). Done in passes: pass r adds
+    every row's r-th value (rows unique within a pass); a row with many values gets one sequential
+    np.add.accumulate instead of that many passes.
+    """
+
+    def __init__(self, rows: np.ndarray, positions: np.ndarray | None = None):
+        """``positions``: where value i sits in the array given to `add` (default: at i)."""
+        rows = np.asarray(rows, dtype=np.intp)
+        at = np.arange(len(rows)) if positions is None else np.asarray(positions, dtype=np.intp)
+        order = np.argsort(rows, kind="stable")
+        sorted_rows = rows[order]
+        edges = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1], True]) if len(rows) else [0]
+        first, counts = np.asarray(edges[:-1]), np.diff(edges)
+        rank = np.empty(len(rows), dtype=np.intp)
+        rank[order] = np.arange(len(rows)) - np.repeat(first, counts)
+        long_row = np.zeros(len(rows), dtype=bool)
+        long_row[order] = np.repeat(counts > LONG_RUN, counts)
+        self.runs = [(int(sorted_rows[f]), at[order[f : f + c]]) for f, c in zip(first, counts) if c > LONG_RUN]
+        self.passes = []
+        for r in range(int(min(counts.max(initial=0), LONG_RUN + 1))):
+            where = np.flatnonzero((rank == r) & ~long_row)
+            if len(where):
+                self.passes.append((as_slice(rows[where]), as_slice(at[where])))
+
+    def add(self, target: np.ndarray, values: np.ndarray) -> None:
+        for rows, where in self.passes:
+            target[rows] += values[where]
+        for row, where in self.runs:
+            target[row] = np.add.accumulate(np.concatenate([target[row : row + 1], values[where]]), axis=0)[-1]
 
 
 class Read:
@@ -64,13 +108,9 @@ class Accumulate:
         self.r_pos = None if shared.all() or not shared.any() else np.flatnonzero(~shared)
         rows = ids[~shared] - n_params
         self.has_rows = len(rows) > 0
-        if len(np.unique(rows)) == len(rows):
-            self.rows, self.order, self.starts = as_slice(rows), None, None
-        else:  # sum repeated rows first: fancy `+=` keeps only the last of repeated indices
-            self.order = np.argsort(rows, kind="stable")
-            sorted_rows = rows[self.order]
-            first = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
-            self.rows, self.starts = sorted_rows[first], first
+        # Repeated rows (fancy `+=` would keep only the last of them) add one edge after another, in order.
+        self.rows = as_slice(rows)
+        self.repeated = OrderedAdd(rows) if len(np.unique(rows)) != len(rows) else None
 
     def add(self, grads, param_grad, g, factor=None):
         """Contribution of edge i is g[i] * factor[i] (factor broadcasts; None means 1)."""
@@ -95,29 +135,46 @@ class Accumulate:
                 g = g[self.r_pos]
                 factor = None if factor is None or factor.shape[0] == 1 else factor[self.r_pos]
             contribution = g if factor is None else g * factor
-            if self.order is not None:
-                contribution = np.add.reduceat(contribution[self.order], self.starts, axis=0)
-            grads[self.rows] += contribution
+            if self.repeated is not None:
+                self.repeated.add(grads, contribution)
+            else:
+                grads[self.rows] += contribution
 
 
-def segment_sum(x: np.ndarray, counts: np.ndarray, starts: np.ndarray) -> np.ndarray:
+class SegmentSum:
     """Row sums of consecutive segments of x (segments may be empty), each added left to right."""
-    if len(counts) and (counts == 1).all():
-        return x
-    out = np.zeros((len(counts), x.shape[1]))
-    nonempty = counts > 0
-    if nonempty.any():
-        out[nonempty] = np.add.reduceat(x, starts[nonempty], axis=0)
-    return out
+
+    def __init__(self, counts: np.ndarray):
+        counts = np.asarray(counts, dtype=np.intp)
+        self.n, self.identity = len(counts), bool(len(counts)) and bool((counts == 1).all())
+        starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.intp)
+        full = counts > 0
+        self.all_full = bool(full.all())
+        self.first_rows, self.first_src = as_slice(np.flatnonzero(full)), as_slice(starts[full])
+        later = np.ones(int(counts.sum()), dtype=bool)
+        later[starts[full]] = False
+        segment = np.repeat(np.arange(len(counts)), counts)
+        self.later = OrderedAdd(segment[later], positions=np.flatnonzero(later)) if later.any() else None
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if self.identity:
+            return x
+        if self.all_full:
+            out = x[self.first_src].copy()
+        else:  # -0.0 is the identity of float addition: an empty segment adds nothing, even to -0.0
+            out = np.full((self.n, x.shape[1]), -0.0)
+            out[self.first_rows] = x[self.first_src]
+        if self.later is not None:
+            self.later.add(out, x)
+        return out
 
 
 def slope(base: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """k * base**(k-1), with the reference engine's infinities where that divides by zero or overflows."""
+    """k * base**(k-1) as PyTorch computes it (and the reference engine): 0 where k == 0 (0**0, nan**0),
+    infinite where base**(k-1) divides by zero, a signed infinity where it overflows."""
     with np.errstate(all="ignore"):
-        power = base ** (k - 1)
-        slope = k * power
-    slope = np.where((base == 0) & (k - 1 < 0), np.inf, slope)
-    return np.where(np.isinf(power) & (base != 0), np.copysign(np.inf, k), slope)
+        slope = k * base ** (k - 1)
+    return np.where(k == 0, 0.0, slope)
 
 
 class Group:
@@ -138,10 +195,10 @@ class AddGroup(Group):
         super().__init__(program, start, stop)
         self.read = Read(children, program.n_params)
         self.acc = Accumulate(children, program.n_params, program.wanted)
-        self.counts, self.starts = counts, np.r_[0, np.cumsum(counts)[:-1]]
+        self.counts, self.sum = counts, SegmentSum(counts)
 
     def forward(self, params, vals):
-        vals[self.start : self.stop] = segment_sum(self.read(params, vals), self.counts, self.starts)
+        vals[self.start : self.stop] = self.sum(self.read(params, vals))
 
     def backward(self, params, vals, grads, param_grad):
         g = grads[self.start : self.stop]
@@ -185,10 +242,11 @@ class PowGroup(Group):
             self.fail(
                 "power of zero: 0 ** negative is undefined (a negative power of 0 divides by zero)", (a == 0) & (k < 0)
             )
-        fractional = (a < 0) & (k != np.floor(k))
+        fractional = (a < 0) & ((k != np.floor(k)) | np.isinf(k))  # inf: no whole power either (as the reference)
         if fractional.any():
             self.fail(
-                "power of a negative number: a negative base to a fractional power is not a real number", fractional
+                "power of a negative number: a negative base to a fractional or infinite power is not a real number",
+                fractional,
             )
         with np.errstate(over="ignore"):
             out = a**k
@@ -260,7 +318,7 @@ class LinearGroup(Group):
         self.weights = np.asarray(weights, dtype=np.intp)  # (nodes, terms) parameter indices
         self.weights_unique = len(np.unique(self.weights)) == self.weights.size
         self.x, self.acc_x = Read(xs, P), Accumulate(xs, P, wanted)
-        self.counts, self.starts = counts, np.r_[0, np.cumsum(counts)[:-1]]
+        self.counts, self.sum = counts, SegmentSum(counts)
         self.plain = Read(plain, P) if len(plain) else None
         self.acc_plain = Accumulate(plain, P, wanted) if len(plain) else None
 
@@ -268,7 +326,7 @@ class LinearGroup(Group):
         out = vals[self.start : self.stop]
         np.matmul(params[self.weights], self.x(params, vals), out=out)
         if self.plain is not None:
-            out += segment_sum(self.plain(params, vals), self.counts, self.starts)
+            out += self.sum(self.plain(params, vals))
 
     def backward(self, params, vals, grads, param_grad):
         g = grads[self.start : self.stop]
@@ -280,3 +338,19 @@ class LinearGroup(Group):
         self.acc_x.add(grads, param_grad, params[self.weights].T @ g)
         if self.acc_plain is not None:
             self.acc_plain.add(grads, param_grad, g if (self.counts == 1).all() else np.repeat(g, self.counts, axis=0))
+
+
+class ShiftGroup(Group):
+    """-max(logits) per node (`engine.LogitShift`), from this pass's logits; a constant to gradients."""
+
+    def __init__(self, program, start, stop, logits):
+        super().__init__(program, start, stop)
+        self.read = Read(logits, program.n_params)
+
+    def forward(self, params, vals):
+        n = self.stop - self.start
+        logits = self.read(params, vals)
+        np.negative(logits.reshape(n, -1, logits.shape[1]).max(axis=1), out=vals[self.start : self.stop])
+
+    def backward(self, params, vals, grads, param_grad):
+        pass  # the reference engine's shift is a leaf: no gradient reaches the logits through it

@@ -201,6 +201,22 @@ class Value:
         return f"Value(data={self.data}, grad={self.grad})"
 
 
+class LogitShift(Value):
+    """A constant leaf holding -max(logits): the shift that keeps every exp of a log-sum-exp at or below 0.
+
+    To the reference engine it is an ordinary constant (its graph, and so the shift, is rebuilt every
+    step). The compiled engine replays one traced graph on new numbers, so it recomputes the shift from
+    ``logits`` on every forward pass instead of freezing the traced number; no gradient flows through it
+    on either engine (log-sum-exp(z - c) + c does not depend on c).
+    """
+
+    __slots__ = ("logits",)
+
+    def __init__(self, logits: Iterable[Value], label: str = ""):
+        self.logits = tuple(logits)
+        super().__init__(-max(z.data for z in self.logits), label=label)
+
+
 # ---- helpers for ** -------------------------------------------------------------------------------
 
 
@@ -217,10 +233,17 @@ def _power(base: Number, exponent: Number) -> float:
 
 
 def _power_slope(base: Number, exponent: Number) -> float:
-    """d(base**exponent)/d(base) = exponent * base**(exponent-1); infinite where that divides by zero."""
+    """d(base**exponent)/d(base) = exponent * base**(exponent-1), as PyTorch computes it.
+
+    0 wherever the exponent is 0 (PyTorch masks that case: 0**0 and nan**0 have slope 0); infinite where
+    base**(exponent-1) divides by zero; a signed infinity where it overflows (the sign of the true product).
+    """
+    if exponent == 0:
+        return 0.0
     try:
         return exponent * base ** (exponent - 1)
     except ZeroDivisionError:  # 0 ** (negative): the slope of e.g. sqrt at 0
         return math.inf
-    except OverflowError:
-        return math.copysign(math.inf, exponent)
+    except OverflowError:  # |base ** (exponent-1)| too large; negative only for a negative base to an odd power
+        negative_power = base < 0 and float(exponent - 1).is_integer() and (exponent - 1) % 2 == 1
+        return math.copysign(math.inf, exponent) * (-1.0 if negative_power else 1.0)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from micrograd.engine import Value
+from micrograd.engine import LogitShift, Value
 
 
 def _binary_label(label) -> int:
@@ -56,13 +56,14 @@ def _cross_entropy_sample(logits: Sequence[Value], label) -> Value:
     """-log softmax(logits)[label], via log-sum-exp with the largest logit subtracted.
 
     The max is subtracted as a constant (not a node): log-sum-exp(z - c) + c is the same for every c, so
-    the gradient is unchanged, and with c = max(z) every exp sees a number <= 0.
+    the gradient is unchanged, and with c = max(z) every exp sees a number <= 0. The constant is a
+    `LogitShift`, which the compiled engine recomputes on every pass (logits grow in training).
     """
     logits = list(logits)
     k = len(logits)
     if isinstance(label, bool) or label not in range(k):
         raise ValueError(f"cross_entropy needs labels 0..{k - 1} for {k} logits, not {label!r}")
-    shift = -max(z.data for z in logits)
+    shift = LogitShift(logits)
     shifted = [z + shift for z in logits]
     log_sum_exp = Value.sum([s.exp() for s in shifted]).log()
     return log_sum_exp - shifted[int(label)]

@@ -271,16 +271,25 @@ class AdamW(Optimizer):
         self._m = self._v = None
 
     def _update(self, data, grad, lr):
+        # torch's _single_tensor_adam, operation for operation (float64 on the CPU), so the numbers are its own.
         beta1, beta2 = self.betas
         m, v = self._buffer("_m", data), self._buffer("_v", data)
-        t = self.steps + 1
+        t = float(self.steps + 1)  # torch keeps the step count as a float tensor
         data *= 1 - lr * self.weight_decay  # decoupled decay: shrink the weights, not the gradient
-        m += (grad - m) * (1 - beta1)  # torch's exp_avg.lerp_(grad, 1 - beta1)
-        v *= beta2
+        # exp_avg.lerp_(grad, weight): ATen's lerp takes the form that is exact at its nearer end, so with
+        # beta1 = 0 (weight 1) m becomes grad exactly. (ATen fuses the multiply-add, which NumPy cannot;
+        # a product by 0 is exact either way.)
+        weight = 1 - beta1
+        if abs(weight) < 0.5:
+            m += weight * (grad - m)
+        else:
+            np.add((weight - 1) * (grad - m), grad, out=m)
+        v *= beta2  # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2): v + ((1-beta2)*g)*g
         v += (1 - beta2) * grad * grad
         step_size = lr / (1 - beta1**t)
-        denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + self.eps
-        data -= step_size * (m / denom)
+        bias_correction2_sqrt = (1 - beta2**t) ** 0.5
+        denom = np.sqrt(v) / bias_correction2_sqrt + self.eps
+        data += (-step_size * m) / denom  # param.addcdiv_(exp_avg, denom, value=-step_size)
 
     def to_config(self) -> dict:
         return {
