@@ -45,8 +45,8 @@ def _activation_nodes(activation: str) -> int:
 
 def loss_nodes(multiclass: bool, loss: str, outputs: int) -> int:
     """Nodes one sample's loss term adds on top of the model's outputs (its constants included)."""
-    if multiclass:  # K shifts (a constant and an add each), K exps, a sum, a log, and "- shifted[label]"
-        return 3 * outputs + 5
+    if multiclass:  # one shift constant, K adds of it, K exps, a sum, a log, and "- shifted[label]"
+        return 2 * outputs + 6
     return {"svm_max_margin": 5, "mse": 3, "binary_cross_entropy": 15}.get(loss, 15)
 
 
