@@ -14,8 +14,8 @@ the data of micrograd's demo.ipynb (which seeds NumPy's global generator with 13
 from __future__ import annotations
 
 import csv
+import io
 import math
-from pathlib import Path
 
 import numpy as np
 
@@ -223,46 +223,86 @@ def held_out_mask(n: int, test_percent: int, seed: int) -> np.ndarray:
     return mask
 
 
-def load_csv(path) -> tuple[np.ndarray, np.ndarray]:
+# What `load_csv` takes (the workbench's import, and its session format, share these: tui/limits.py).
+MAX_CSV_BYTES = 16 * 2**20  # 10,000 rows of 64 numbers written in full; a 200 MB file took 25 s to parse
+MAX_CSV_ROWS = 10_000
+MAX_CSV_COLUMNS = 65  # 64 features and the label
+MAX_CLASS = 1000  # the largest class index a label may be
+MAX_CSV_FIELD = 1000  # characters in one cell: a number needs a few dozen
+
+
+def load_csv(path, *, max_bytes: int = MAX_CSV_BYTES, max_rows: int = MAX_CSV_ROWS):
     """Features and labels from a CSV file: numbers in every column, the class index (0, 1, ...) last.
 
-    A first row that is not all numbers is taken as a header. Blank lines are skipped. A bad row raises
-    ValueError naming the file and the row number (counting from 1, as an editor shows lines).
+    A first row that is not all numbers is taken as a header; a UTF-8 byte order mark before it is dropped.
+    Blank lines are skipped. Only a regular file of at most `max_bytes` is read (a named pipe would block
+    forever). Every bad input raises ValueError naming the file and the line (counting from 1, as an editor
+    shows lines).
     """
-    path = Path(path)
-    rows, labels = [], []
+    from micrograd import files
+
+    name = files.shown(path)
+    try:
+        text = files.read_text(path, max_bytes)
+    except files.FileRefused as err:
+        raise ValueError(str(err)) from None
+    rows: list[list[float]] = []
+    labels: list[int] = []
     width = None
-    with path.open(newline="") as f:
-        for row_number, row in enumerate(csv.reader(f), start=1):
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            try:
-                numbers = [float(cell) for cell in row]
-            except ValueError:
-                if width is None and not rows:  # a header
-                    width = len(row)
-                    continue
-                bad = next(cell for cell in row if not _is_number(cell))
-                raise ValueError(f"{path}, row {row_number}: {bad.strip()!r} is not a number") from None
-            where = f"{path}, row {row_number}"
-            if width is None:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    row_number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:  # a field over the csv module's limit, a NUL, a stray quote
+            raise ValueError(f"{name}, line {reader.line_num}: not readable as CSV ({err})") from None
+        row_number = reader.line_num
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        where = f"{name}, line {row_number}"
+        if len(row) > MAX_CSV_COLUMNS:
+            raise ValueError(f"{where}: {len(row)} columns; at most {MAX_CSV_COLUMNS} (64 features and the label)")
+        long_cell = next((cell for cell in row if len(cell) > MAX_CSV_FIELD), None)
+        if long_cell is not None:
+            raise ValueError(f"{where}: a cell of {len(long_cell):,} characters; a number needs far fewer")
+        try:
+            numbers = [float(cell) for cell in row]
+        except ValueError:
+            if width is None and not rows:  # a header
                 width = len(row)
-            if len(numbers) != width:
-                raise ValueError(f"{where}: {len(numbers)} columns, but the file's rows have {width}")
-            if width < 2:
-                raise ValueError(f"{where}: a row needs at least one feature and a label, got {width} column")
-            if not all(math.isfinite(x) for x in numbers):
-                raise ValueError(f"{where}: every number must be finite (no nan or inf)")
-            label = numbers[-1]
-            if label < 0 or not label.is_integer():
-                raise ValueError(
-                    f"{where}: the label (last column) must be a class index 0, 1, 2, ..., not {row[-1].strip()!r}"
-                )
-            rows.append(numbers[:-1])
-            labels.append(int(label))
+                continue
+            bad = next(cell for cell in row if not _is_number(cell))
+            raise ValueError(f"{where}: {_shown_cell(bad)} is not a number") from None
+        if width is None:
+            width = len(row)
+        if len(numbers) != width:
+            raise ValueError(f"{where}: {len(numbers)} columns, but the file's rows have {width}")
+        if width < 2:
+            raise ValueError(f"{where}: a row needs at least one feature and a label, got {width} column")
+        if not all(math.isfinite(x) and abs(x) <= 1e308 for x in numbers):
+            raise ValueError(f"{where}: every number must be finite (no nan or inf)")
+        label = numbers[-1]
+        if not (0 <= label <= MAX_CLASS and label.is_integer()):
+            raise ValueError(
+                f"{where}: the label (last column) must be a class index 0, 1, 2, ... up to {MAX_CLASS}, "
+                f"not {_shown_cell(row[-1])}"
+            )
+        if len(rows) == max_rows:
+            raise ValueError(f"{where}: more than {max_rows:,} data rows")
+        rows.append(numbers[:-1])
+        labels.append(int(label))
     if not rows:
-        raise ValueError(f"{path}: no data rows")
+        raise ValueError(f"{name}: no data rows")
     return np.array(rows, dtype=np.float64), np.array(labels, dtype=np.intp)
+
+
+def _shown_cell(cell: str) -> str:
+    """A cell in a message: quoted, without the spaces around it, control characters escaped, at most 40."""
+    text = cell.strip()
+    short = text[:40] + ("…" if len(text) > 40 else "")
+    return "'" + "".join(ch if ch.isprintable() and ch != "'" else ascii(ch)[1:-1] for ch in short) + "'"
 
 
 def _is_number(cell: str) -> bool:

@@ -126,12 +126,12 @@ def test_load_csv_with_a_header_and_blank_lines(tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("x,y,label\n1,2,0\n1,oops,1\n", "row 3: 'oops' is not a number"),
-        ("1,2,0\n1,2\n", "row 2: 2 columns, but the file's rows have 3"),
-        ("1,2,0\n1,2,-1\n", "row 2: the label .* not '-1'"),
-        ("1,2,0.5\n", "row 1: the label"),
-        ("1,nan,0\n", "row 1: every number must be finite"),
-        ("5\n", "row 1: a row needs at least one feature and a label"),
+        ("x,y,label\n1,2,0\n1,oops,1\n", "line 3: 'oops' is not a number"),
+        ("1,2,0\n1,2\n", "line 2: 2 columns, but the file's rows have 3"),
+        ("1,2,0\n1,2,-1\n", "line 2: the label .* not '-1'"),
+        ("1,2,0.5\n", "line 1: the label"),
+        ("1,nan,0\n", "line 1: every number must be finite"),
+        ("5\n", "line 1: a row needs at least one feature and a label"),
         ("x,y,label\n", "no data rows"),
         ("", "no data rows"),
     ],

@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     opened = None
     path = args.replay or args.session
     if path:
+        from micrograd.files import printable
         from tui import session
         from tui.samples import resolve
         from tui.screens.session_files import OpenedSession
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             resolved = resolve(path)
             opened = OpenedSession(resolved, session.load(resolved))
         except session.SessionError as err:
-            print(f"micrograd-tui: {err}", file=sys.stderr)
+            print(f"micrograd-tui: {printable(str(err))}", file=sys.stderr)  # file text never reaches the terminal raw
             return 2
     from tui.app import MicrogradApp  # Textual only loads for the app itself, not for `check`
 

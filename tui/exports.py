@@ -12,12 +12,11 @@ Values the trainer owns, so the training-loss view and the next step see exactly
 from __future__ import annotations
 
 import json
-import os
 import random
 import tempfile
 from pathlib import Path
 
-from micrograd import export, graph, losses, nn
+from micrograd import export, files, graph, losses, nn
 from micrograd.engine import Value
 
 # kind -> (what the screen calls it, default file name, whether it is a graph export)
@@ -74,30 +73,13 @@ def model_text(kind: str, model) -> str:
 
 
 def write_atomic(path: str | Path, text: str) -> Path:
-    """Write `text` to `path` through a temp file in the same folder and `os.replace`; OSError as a sentence."""
-    path = Path(path).expanduser()
-    tmp = None
+    """Write `text` to `path` atomically (`micrograd.files.write_atomic`: a temp file beside the target, then
+    `os.replace`; a symlink stays a link and the file keeps its permission bits); a ValueError sentence."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as err:
-        raise ValueError(f"{path} was not written: {err.strerror or err}") from None
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        target = files.check_path_text(path)
+        return files.write_atomic(Path(target).expanduser(), text.encode("utf-8"))
+    except files.FileRefused as err:
+        raise ValueError(f"{files.shown(path)} was not written: {err}") from None
 
 
 # ---- the traced sample -------------------------------------------------------------------------------

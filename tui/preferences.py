@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_config_path
+
+from micrograd import files
 
 VERSION = 1
 DEFAULT_THEME = "textual-dark"
@@ -47,14 +48,11 @@ def load(path: Path | None = None) -> tuple[Settings, str | None]:
     """The settings and None, or the defaults (or what could be kept) and one sentence saying what was wrong."""
     path = default_path() if path is None else path
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        return Settings(), None
-    except OSError as err:
-        return Settings(), f"Settings file {path} cannot be read ({err.strerror or err}); using the defaults."
-    if len(raw) > MAX_BYTES:
-        return Settings(), f"Settings file {path} is larger than {MAX_BYTES // 1024} KB; using the defaults."
+        if not os.path.lexists(path):
+            return Settings(), None
+        raw = files.read_bytes(path, MAX_BYTES)  # a regular file only: a named pipe here would block the start
+    except files.FileRefused as err:
+        return Settings(), f"Settings file {path} cannot be used ({err}); using the defaults."
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -90,17 +88,12 @@ def load(path: Path | None = None) -> tuple[Settings, str | None]:
 def save(settings: Settings, path: Path | None = None) -> str | None:
     """Write atomically; None, or one sentence saying why the settings were not saved."""
     path = default_path() if path is None else path
+    text = json.dumps(settings.to_dict(), indent=2) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(settings.to_dict(), handle, indent=2)
-                handle.write("\n")
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        files.write_atomic(path, text.encode("utf-8"))
     except OSError as err:
         return f"Settings were not saved to {path}: {err.strerror or err}."
+    except files.FileRefused as err:
+        return f"Settings were not saved: {err}."
     return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from micrograd import files
 from tui.session import FORMAT, SessionError
 
 # How much of a file the cheap check reads: a session written by this app has "format" and "title" in its first
@@ -39,9 +40,8 @@ def peek_title(path: Path) -> str | None:
     """The session's title if `path` looks like a session file (its start names our format), else None.
     Reads at most PEEK_BYTES; a full load still validates everything."""
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(PEEK_BYTES)
-    except OSError:
+        head = files.read_bytes(path, PEEK_BYTES, head=True)  # never blocks on a named pipe
+    except files.FileRefused:
         return None
     if not head.lstrip().startswith(b"{") or not _FORMAT.search(head):
         return None
@@ -76,7 +76,7 @@ def resolve(argument: str | os.PathLike) -> Path:
     folder in it is returned as given (loading it says what is wrong); a bare name that is neither raises."""
     text = os.fspath(argument)
     path = Path(text)
-    if path.exists() or os.sep in text or (os.altsep is not None and os.altsep in text):
+    if os.path.lexists(text) or os.sep in text or (os.altsep is not None and os.altsep in text):
         return path
     sample = find(text)
     if sample is None:

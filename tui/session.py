@@ -15,12 +15,14 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from micrograd import files
 from tui.session_schema import RESULT_FIELDS, TOP_LEVEL, SessionError
 
 FORMAT = "micrograd-tui/session"
@@ -28,6 +30,10 @@ FORMAT = "micrograd-tui/session"
 # every configure rebuilt it. Version 1 files still load, and replay with version 1's meaning.
 VERSION = 2
 MAX_BYTES = 10 * 1024 * 1024  # a long lecture is well under 1 MB; refuse more before reading it whole
+# A session written by this app nests 7 levels (top, actions, an action, changes, a section, layers, a number);
+# hand-edited extra keys get room to spare. Deeper is refused before parsing: Python's own recursion (the JSON
+# parser's, the schema's) gives out near 1,000 levels, with a RecursionError rather than a sentence.
+MAX_DEPTH = 32
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -193,6 +199,7 @@ def loads(source: str | bytes, name: str = "this session") -> Session:
             source = source.decode("utf-8")
         except UnicodeDecodeError as err:
             raise SessionError(f"{name} is not UTF-8 text (byte {err.start}); it is not a session file") from None
+    check_depth(source, name)
     try:
         data = json.loads(source, parse_int=_parse_int)
     except json.JSONDecodeError as err:
@@ -204,7 +211,39 @@ def loads(source: str | bytes, name: str = "this session") -> Session:
         raise SessionError(f"{name} nests lists or objects too deeply to be a session file") from None
     except ValueError as err:
         raise SessionError(f"{name} is not a usable JSON file ({err})") from None
-    return Session.from_dict(data)
+    try:
+        return Session.from_dict(data)
+    except RecursionError:  # cannot happen below MAX_DEPTH; a sentence all the same
+        raise SessionError(f"{name} nests lists or objects too deeply to be a session file") from None
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_CHANGE = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def check_depth(text: str, name: str = "this session", limit: int = MAX_DEPTH) -> None:
+    """SessionError, naming the line, when `text`'s lists and objects nest deeper than `limit`.
+
+    A scan of the raw text (strings taken out, then a running count of the brackets), done before any parser
+    recurses into it: linear in the size and in C loops, about 0.1 s for the 10 MB a file may have.
+    """
+    brackets = _NOT_BRACKET.sub("", _STRING.sub('""', text))
+    if max(accumulate(map(_DEPTH_CHANGE.__getitem__, brackets)), default=0) <= limit:
+        return
+    depth, line, line_start = 0, 1, 0
+    for match in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|\n', text):  # only now: where is it?
+        token = match.group()
+        if token == "\n":
+            line, line_start = line + 1, match.end()
+            continue
+        depth += _DEPTH_CHANGE.get(token, 0)
+        if depth > limit:
+            raise SessionError(
+                f"{name} nests lists or objects more than {limit} levels deep (line {line}, "
+                f"column {match.start() - line_start + 1}); that is not a session file"
+            )
+    raise SessionError(f"{name} nests lists or objects more than {limit} levels deep; that is not a session file")
 
 
 def _parse_int(digits: str) -> int:
@@ -214,53 +253,36 @@ def _parse_int(digits: str) -> int:
 
 
 def load(path: str | os.PathLike) -> Session:
-    path = Path(path)
+    """Read and validate a session file: only a regular file of at most MAX_BYTES (a named pipe or a device is
+    refused before it is opened for reading), every failure one `SessionError` sentence naming the file."""
+    name = files.shown(path)
     try:
-        with path.open("rb") as handle:
-            # fstat on the open file, so a file swapped after a check cannot sneak past the limit
-            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
-                raise SessionError(f"{path.name} is larger than {MAX_BYTES // 2**20} MB; that is not a session file")
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as err:
-        raise SessionError(f"cannot read {path}: {err.strerror or err}") from None
+        raw = files.read_bytes(path, MAX_BYTES)
+    except files.FileRefused as err:
+        raise SessionError(str(err)) from None
     try:
-        return loads(raw, path.name)
+        return loads(raw, name)
     except SessionError as err:
         message = str(err)
-        raise SessionError(message if message.startswith(path.name) else f"{path.name}: {message}") from None
+        raise SessionError(message if message.startswith(name) else f"{name}: {message}") from None
 
 
-def save(session: Session, path: str | os.PathLike) -> None:
-    """Write atomically: a temp file beside the target, fsync, read it back, then rename over the old file."""
-    path = Path(path)
+def save(session: Session, path: str | os.PathLike) -> Path:
+    """Write atomically (`micrograd.files.write_atomic`: a temp file beside the target, fsync, read back and
+    checked, then renamed over it; a symlink stays a link, the file's permission bits stay). Returns the file
+    written: a symlink's target."""
     data = dumps(session).encode("utf-8")
     if len(data) > MAX_BYTES:
         raise SessionError(f"this session is larger than {MAX_BYTES // 2**20} MB; not saved")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            mode = path.stat().st_mode & 0o777  # keep an existing file's permissions
-        except OSError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        if dumps(loads(Path(tmp).read_bytes(), "the written copy")) != data.decode("utf-8"):
+
+    def verify(written: Path) -> None:
+        if dumps(loads(written.read_bytes(), "the written copy")) != data.decode("utf-8"):
             raise SessionError("the written copy reads back differently")
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as err:
-        raise SessionError(f"{path.name} was not saved: {err.strerror or err}") from None
-    except SessionError as err:
-        raise SessionError(f"{path.name} was not saved: {err}") from None
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+
+    try:
+        return files.write_atomic(path, data, verify)
+    except (files.FileRefused, SessionError) as err:
+        raise SessionError(f"{files.shown(path)} was not saved: {err}") from None
 
 
 def new_workbench(config: Any = None, expression: str | None = None, version: int = VERSION) -> Any:

@@ -107,7 +107,7 @@ async def test_csv_import_through_the_open_dialog_names_a_bad_row_and_imports_a_
         await pilot.press("enter")
         await pilot.pause()
         error = str(dialog.query_one("#error").render())
-        assert "row 3" in error and "'oops' is not a number" in error and app.screen is dialog
+        assert "line 3" in error and "'oops' is not a number" in error and app.screen is dialog
         dialog.query_one("#path").value = str(tmp_path / "mine.csv")
         await pilot.press("enter")
         await pilot.pause()

@@ -53,6 +53,7 @@ async def test_a_bad_session_names_itself_once_in_the_preview_and_the_error(app,
         picker = app.screen
         files = picker.query_one("#files", OptionList)
         files.highlighted = files.get_option_index(next(k for k, p in picker.paths.items() if p.name == "broken.json"))
+        await app.workers.wait_for_complete()  # the preview loads off the UI thread
         await pilot.pause()
         preview = str(picker.query_one("#preview", Static).render())
         assert "actions[0]" in preview and preview.count("broken.json") == 1, preview

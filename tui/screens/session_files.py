@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from micrograd import files
 from tui import samples, session
 from tui.replay import Replayer
 from tui.session import Session, SessionError
@@ -65,6 +66,18 @@ def _session_files(folder: Path) -> list[tuple[Path, str]]:
             if len(found) == MAX_LISTED:
                 break
     return found
+
+
+def preview_text(path: Path) -> Text:
+    """What the picker shows for a highlighted session file: its title, size and description, or why it cannot be
+    opened (`session.load`'s sentence: bounded in size and nesting, a named pipe refused before it is opened)."""
+    try:
+        loaded = session.load(path)
+    except SessionError as err:
+        return Text(f"cannot be opened: {err}")  # the sentence names the file itself
+    return Text.assemble(
+        (loaded.title, "bold"), f"  ({len(loaded.actions)} actions, {loaded.steps} steps)\n", loaded.description
+    )
 
 
 class OpenSessionScreen(ModalScreen[OpenedSession | None]):
@@ -133,15 +146,19 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
                 Text(f"{path.name}: CSV data (features, then the class); enter trains on it from now on")
             )
             return
-        try:
-            loaded = session.load(path)
-        except SessionError as err:
-            text = Text(f"cannot be opened: {err}")  # the sentence names the file itself
-        else:
-            text = Text.assemble(
-                (loaded.title, "bold"), f"  ({len(loaded.actions)} actions, {loaded.steps} steps)\n", loaded.description
-            )
-        self.query_one("#preview", Static).update(text)
+        self.query_one("#preview", Static).update(Text(f"reading {path.name}…"))
+        self._load_preview(path)
+
+    @work(thread=True, exclusive=True, group="preview")
+    def _load_preview(self, path: Path) -> None:
+        """Load the highlighted file off the UI thread (up to 10 MB of JSON, validated): moving through the
+        list never waits for a file, and a newer highlight cancels this one."""
+        text = preview_text(path)
+        self.app.call_from_thread(self._show_preview, text)
+
+    def _show_preview(self, text: Text) -> None:
+        if self.is_attached:
+            self.query_one("#preview", Static).update(text)
 
     @on(OptionList.OptionSelected, "#files")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -214,9 +231,19 @@ class SaveSessionScreen(ModalScreen[Path | None]):
         if not name:
             self.query_one("#error", Static).update("Type a file name to save to.")
             return
-        path = Path(name).expanduser()
-        if path.suffix != ".json":
-            path = path.with_name(path.name + ".json")
+        try:  # a NUL, an overlong name, a folder or a pipe: a sentence here, not an exception from the save
+            path = Path(files.check_path_text(Path(name).expanduser()))
+            if path.is_dir():
+                raise files.FileRefused(f"{files.shown(path)} is a folder; type a file name in it")
+            if path.suffix != ".json":
+                path = Path(files.check_path_text(path.with_name(path.name + ".json")))
+            files.write_target(path)
+        except files.FileRefused as err:
+            self.query_one("#error", Static).update(Text(f"Not saved: {err}."))
+            return
+        except OSError as err:
+            self.query_one("#error", Static).update(Text(f"Not saved: {err.strerror or err}."))
+            return
         if path.exists() and path != self.path and path != self.confirmed_overwrite:
             self.confirmed_overwrite = path  # ask once: a second save means yes
             self.query_one("#error", Static).update(f"{path.name} exists; save again to replace it.")
