@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import subprocess
@@ -23,9 +22,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -106,7 +102,7 @@ def main() -> None:
         return
     print(
         f"limits: build {cost.MAX_BUILD_SECONDS:.0f} s, memory {cost.MAX_MEMORY_BYTES / 1024**3:.0f} GB "
-        f"(micrograd/cost.py); OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}"
+        "(micrograd/cost.py); BLAS: one thread inside micrograd's loops (micrograd/blas_threads.py)"
     )
     header = (
         f"{'engine':9} {'layers':22} {'samples':>7} | {'est nodes':>11} {'est mem':>8} {'est build':>9} | "

@@ -21,15 +21,13 @@ import sys
 import time
 from pathlib import Path
 
-# One BLAS thread, set before NumPy loads (with micrograd below): PyTorch is timed on one thread too, and on
-# this shared 2-core machine OpenBLAS's second thread spins against other work (the scale run: 1.3 s with one
-# thread, 4-26 s with two). Set OPENBLAS_NUM_THREADS yourself to measure otherwise.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+# No BLAS thread setting here: micrograd limits BLAS to one thread around its own loops
+# (micrograd/blas_threads.py), as a library user gets it; PyTorch is timed on one thread too.
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
+from micrograd.blas_threads import blas_threads  # noqa: E402
 from micrograd.datasets import moons  # noqa: E402
 from micrograd.nn import MLP  # noqa: E402
 from micrograd.train import Trainer  # noqa: E402
@@ -166,7 +164,7 @@ def main(argv=None):
 
     print(
         "micrograd moons demo: MLP 2-16-16-1, 100 samples, 100 full-batch SGD steps; "
-        f"BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}"
+        f"BLAS threads: 1 inside micrograd's loops (outside: {blas_threads()})"
     )
     print(f"{'engine':32} {'100 steps (s)':>14} {'final loss':>12}  note")
     for name, seconds, note, loss in rows:

@@ -29,6 +29,7 @@ import ast
 
 import numpy as np
 
+from micrograd.blas_threads import one_blas_thread
 from micrograd.compiled_ops import (
     ADD,
     LEAF,
@@ -251,6 +252,7 @@ class Program:
 
     # ---- running ------------------------------------------------------------------------------------
 
+    @one_blas_thread()  # see micrograd.blas_threads: small matrix products run fastest on one thread
     def forward(self, inputs=None, constants=None, *, should_stop=None) -> np.ndarray:
         """Compute every node for a batch; returns the outputs as an (n_outputs, batch) array.
 
@@ -281,6 +283,7 @@ class Program:
         self._has_grads = False
         return np.broadcast_to(self._read_outputs(self.params, vals), (len(self.output_ids), batch))
 
+    @one_blas_thread()
     def backward(self, seed=1.0, *, should_stop=None) -> np.ndarray:
         """Gradients of sum(seed * outputs) over the batch, after `forward`; returns ``param_grad``.
 

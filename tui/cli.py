@@ -9,11 +9,7 @@ import math
 import os
 import sys
 
-# One BLAS thread, set before NumPy loads (anything the user set wins). The app's training worker shares the
-# machine with the UI thread, and OpenBLAS's extra threads spin while they wait: on a busy 2-core machine the
-# 10,000-sample benchmark ran 4-6 s with two BLAS threads against 1.3 s with one (benchmarks/moons.py).
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+# BLAS threads: the library limits them to one itself while it trains (micrograd/blas_threads.py).
 
 DESCRIPTION = """\
 A keyboard-driven terminal explorer for micrograd: type an expression and watch its graph, data and gradients;
