@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from micrograd.expression import ExpressionError
 from micrograd.network_groups import loss_graph_groups, sample_graph_groups
 from tui import form
+from tui.plain import shown
 from tui.presets import PRESETS, preset_config
 from tui.screens.commands import KEYS, MicrogradCommands
 from tui.screens.data_edit import DataEditCommands
@@ -117,6 +118,12 @@ class MicrogradApp(
         self._run: TrainingRun | None = None
         self._steps_per_second: float | None = None
         self.pause_requested_at: int | None = None  # run.steps when pause was pressed (tests check "within a step")
+
+    def notify(self, message, *, title="", severity="information", timeout=None, markup=False) -> None:
+        """Every notice is plain text, whatever the caller asked (a widget's notify() passes markup=True): they
+        quote session titles, file names and the user's input, and Textual would read ``[/]`` in them as
+        markup (and fail) or ``[@click=app.quit]`` as an action (issue 11)."""
+        super().notify(shown(message, lines=True), title=shown(title), severity=severity, timeout=timeout, markup=False)
 
     # ---- layout ---------------------------------------------------------------------------------------
 

@@ -195,3 +195,108 @@ async def test_training_into_a_schedule_past_a_float_stops_with_a_sentence(app):
         ), app.notes
         assert len(app.workbench.history) == 2 and app.workbench.log[-1]["do"] == "train"
         assert app.is_running
+
+
+# ---- crash 2: Rich markup in user and file text is shown, never interpreted -------------------------------
+
+MARKUP = ["[/]", "[/bold]", "[link=a:b]x", "[@click=app.quit]quit[/]", "[b]bold[/b] [red]"]
+
+
+def hostile_session(title: str, **fields):
+    from tui import session
+
+    config = session.new_workbench().start["config"]
+    return session.Session(expression="a = Value(2.0)", config=config, title=title, description=title, **fields)
+
+
+async def open_file_in_picker(pilot, name: str) -> None:
+    from textual.widgets import OptionList
+
+    await pilot.press("ctrl+o")
+    await pilot.pause()
+    picker = pilot.app.screen
+    files = picker.query_one("#files", OptionList)
+    for i in range(files.option_count):  # every line of the picker highlighted once: each shows a preview
+        files.highlighted = i
+        await pilot.pause()
+    key = next(k for k, p in picker.paths.items() if p.name == name)
+    files.highlighted = files.get_option_index(key)
+    await pilot.pause()
+    await pilot.press("enter")
+    for _ in range(5):
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("title", MARKUP)
+async def test_a_session_title_in_markup_is_shown_as_typed(app, tmp_path, monkeypatch, title):
+    from tests.tui.conftest import screen_text
+    from tui import session
+
+    monkeypatch.chdir(tmp_path)
+    session.save(hostile_session(title), tmp_path / "lesson.json")
+    (tmp_path / f"{title.replace('/', '∕')}.json").write_text((tmp_path / "lesson.json").read_text())
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:  # toasts drawn, as in a terminal
+        await open_file_in_picker(pilot, f"{title.replace('/', '∕')}.json")
+        assert app.is_running and app.workbench.source == "a = Value(2.0)"
+        assert any(text.startswith(f"{title}: {title}") for text, _ in app.notes), app.notes
+        assert f"{title}: {title}" in screen_text(app), (screen_text(app), app.unexpected_errors)
+
+
+async def test_markup_in_labels_dialogs_and_file_names_is_shown_as_typed(app, tmp_path, monkeypatch):
+    """The tree, the inspector, the picture, the editor's line, the trace and export dialogs' sentences and the
+    open dialog's list, each fed text in markup (and a control character, shown as its picture)."""
+    from textual.widgets import Input, OptionList, Static
+
+    from tests.tui.conftest import screen_text, tree_lines
+    from tui import session
+
+    monkeypatch.chdir(tmp_path)
+    weird = "[@click=app.quit]q[/] [link=a:b]x"
+    file_name = weird.replace("/", "∕") + ".json"
+    session.save(hostile_session("[/bold]"), tmp_path / file_name)
+    (tmp_path / "[∕]x.dot").write_text("exists")  # "/" cannot be in a name: the look-alike "∕"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await evaluates(
+            app, pilot, f"a = Value(2.0, label={weird!r})\nb = Value(1.0, label='[/]\\x1b]0;PWNED\\x07')\nc = a * b"
+        )
+        await pilot.press("tab")
+        await pilot.pause()
+        lines = tree_lines(app)
+        assert any(line.startswith(weird) for line in lines), lines
+        assert any(line.startswith("[/]␛]0;PWNED␇") for line in lines), lines
+        await pilot.press("down")
+        await pilot.pause()
+        assert weird in str(app.query_one("#inspector").content)
+        await pilot.press("v")  # the picture: names in boxes
+        await pilot.pause()
+        assert "[/]␛]0;PWNED␇" in screen_text(app) and "PWNED\x07" not in screen_text(app)
+        await pilot.press("v")
+
+        await pilot.press("ctrl+t")  # the trace dialog quotes what was typed
+        await pilot.pause()
+        await pilot.press("ctrl+u", *keys("[/] 1"), "enter")
+        await pilot.pause()
+        assert "[/] 1 is not a position" in str(app.screen.query_one("#trace-error", Static).content)
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("ctrl+l")  # the export dialog quotes the file name
+        await pilot.pause()
+        app.screen.query_one("#export-path", Input).value = str(tmp_path / "[∕]x.dot")
+        app.screen.query_one("#export-path", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "[∕]x.dot exists" in str(app.screen.query_one("#export-error", Static).content)
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("ctrl+o")  # the open dialog lists the file by its name and title, as they are
+        await pilot.pause()
+        await pilot.press("d")  # discard the unsaved changes? (the question comes first)
+        await pilot.pause()
+        files = app.screen.query_one("#files", OptionList)
+        prompts = [str(files.get_option_at_index(i).prompt) for i in range(files.option_count)]
+        assert any(p.startswith(f"  {file_name}") and "[/bold]" in p for p in prompts), prompts
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running

@@ -61,7 +61,7 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
             yield OptionList(*options, id="export-kind")
             yield Label("File")
             yield Input(str(exports.default_path(self.kind, self.folder)), id="export-path")
-            yield Static("", id="export-error")
+            yield Static("", id="export-error", markup=False)  # it quotes the file name and OS errors
             with Horizontal():
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")

@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 
 from micrograd import files
 from tui import samples, session
+from tui.plain import shown
 from tui.replay import Replayer
 from tui.session import Session, SessionError
 
@@ -74,9 +75,11 @@ def preview_text(path: Path) -> Text:
     try:
         loaded = session.load(path)
     except SessionError as err:
-        return Text(f"cannot be opened: {err}")  # the sentence names the file itself
+        return Text(shown(f"cannot be opened: {err}", lines=True))  # the sentence names the file itself
     return Text.assemble(
-        (loaded.title, "bold"), f"  ({len(loaded.actions)} actions, {loaded.steps} steps)\n", loaded.description
+        (shown(loaded.title), "bold"),
+        f"  ({len(loaded.actions)} actions, {loaded.steps} steps)\n",
+        shown(loaded.description, lines=True),
     )
 
 
@@ -118,22 +121,31 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
             for path, title in recent:
                 key = f"file-{len(self.paths)}"
                 self.paths[key] = path
-                options.append(Option(Text.assemble(f"  {path.name}  ", (title, "dim"), f"  {path.parent}"), id=key))
+                options.append(
+                    Option(
+                        Text.assemble(f"  {shown(path.name)}  ", (shown(title), "dim"), f"  {shown(path.parent)}"),
+                        id=key,
+                    )
+                )
         for heading, folder in self.folders:
             files = [(p, title) for p, title in _session_files(folder) if p.resolve() not in seen]
             seen.update(p.resolve() for p, _ in files)
             if options:
                 options.append(None)
             is_samples = folder == sample_folder()  # shown by name (what --replay NAME takes), not by path
-            options.append(Option(Text.assemble((heading, "bold"), "" if is_samples else f"  {folder}"), disabled=True))
+            options.append(
+                Option(Text.assemble((heading, "bold"), "" if is_samples else f"  {shown(folder)}"), disabled=True)
+            )
             if not files:
                 options.append(Option("  (no session files here)", disabled=True))
-            names = [p.stem if is_samples else p.name for p, _ in files]
+            names = [shown(p.stem if is_samples else p.name) for p, _ in files]  # a name may hold \x1b
             width = max(map(len, names), default=0)
             for (path, title), name in zip(files, names):
                 key = f"file-{len(self.paths)}"
                 self.paths[key] = path
-                options.append(Option(Text.assemble(f"  {name:<{width}}  ", (title, "dim")), id=key))  # no markup
+                options.append(
+                    Option(Text.assemble(f"  {name:<{width}}  ", (shown(title), "dim")), id=key)
+                )  # no markup
         return options
 
     @on(OptionList.OptionHighlighted, "#files")
@@ -143,10 +155,10 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
             return
         if path.suffix.lower() == ".csv":  # data, not a session (tui/screens/data_edit.py imports it)
             self.query_one("#preview", Static).update(
-                Text(f"{path.name}: CSV data (features, then the class); enter trains on it from now on")
+                Text(f"{shown(path.name)}: CSV data (features, then the class); enter trains on it from now on")
             )
             return
-        self.query_one("#preview", Static).update(Text(f"reading {path.name}…"))
+        self.query_one("#preview", Static).update(Text(f"reading {shown(path.name)}…"))
         self._load_preview(path)
 
     @work(thread=True, exclusive=True, group="preview")
@@ -178,12 +190,12 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
 
                 self.dismiss(ImportedData(*read_csv(path)))
             except (ValueError, OSError) as err:
-                self.query_one("#error", Static).update(Text(str(err)))
+                self.query_one("#error", Static).update(Text(shown(err, lines=True)))
             return
         try:
             loaded = session.load(path)
         except SessionError as err:
-            self.query_one("#error", Static).update(str(err))
+            self.query_one("#error", Static).update(shown(err, lines=True))
             return
         self.dismiss(OpenedSession(path, loaded))
 

@@ -43,6 +43,7 @@ class TraceScreen(ModalScreen[int | None]):
                 "…or a position, e.g. 0.5, -0.2: the nearest point. In the sample view, + and - "
                 "trace the next and previous sample.",
                 id="trace-error",
+                markup=False,  # it quotes what was typed
             )
 
     def on_mount(self) -> None:

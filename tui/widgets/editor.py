@@ -6,6 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
+from tui.plain import shown
+
 
 def _python_highlighting() -> str | None:
     """ "python" when tree-sitter highlighting is installed (textual[syntax]), else None for plain text."""
@@ -52,7 +54,7 @@ class ExpressionEditor(Vertical):
 
     def show_error(self, error) -> None:
         """Show "line L, col C: ..." under the editor and put the cursor on that spot."""
-        self.query_one("#editor-error", Static).update(str(error))
+        self.query_one("#editor-error", Static).update(shown(error, lines=True))  # it may quote the user's text
         self.add_class("-error")
         line = getattr(error, "line", None)
         col = getattr(error, "col", None)
@@ -60,5 +62,5 @@ class ExpressionEditor(Vertical):
             self.text_area.cursor_location = (max(line - 1, 0), max(col - 1, 0))
 
     def show_ok(self, message: str) -> None:
-        self.query_one("#editor-error", Static).update(message)
+        self.query_one("#editor-error", Static).update(shown(message, lines=True))  # it names the output's label
         self.remove_class("-error")

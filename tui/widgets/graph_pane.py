@@ -15,12 +15,14 @@ from textual.widgets import Static, Tree
 
 from micrograd.engine import Value
 from micrograd.graph_layout import NUMBER_WIDTH
+from tui.plain import shown_names
 from tui.widgets.graph_picture import GraphPicture
 from tui.widgets.graph_tree import NUMBERS_WIDTH, GraphTree
 from tui.widgets.inspector import CHECK_LIMIT, NodeInspector
 from tui.widgets.stepper_bar import StepperBar
 
 VIEWS = ("tree", "picture")
+PICTURE_NAME = 60  # characters of a name in a picture's box (a 1,000-character label would make it 1,000 wide)
 
 
 class GraphPane(Vertical):
@@ -71,7 +73,7 @@ class GraphPane(Vertical):
         self.set_stepping(None)  # a stepper belongs to one graph; the host puts it back (show_stepper) if it applies
         self.tree.show_graph(root, keep_changes=keep_changes, groups=groups)
         if self.view == "picture":
-            self.picture.show_graph(root, self.tree.names)
+            self.picture.show_graph(root, shown_names(self.tree.names, PICTURE_NAME))
         self._title = title.format(nodes=self.tree.size_of_graph)
         self.mark_stale(False)
         self._subtitle()
@@ -91,7 +93,7 @@ class GraphPane(Vertical):
         self.query_one("#graph-header").display = view == "tree"
         if view == "picture":
             picture.stepping = tree.stepping
-            picture.show_graph(tree.graph_root, tree.names)
+            picture.show_graph(tree.graph_root, shown_names(tree.names, PICTURE_NAME))
             if current is not None and picture.picture is not None and picture.picture.box(current) is not None:
                 self.call_after_refresh(picture.focus_node, current)
         elif current is not None:
@@ -177,10 +179,10 @@ class GraphPane(Vertical):
             return
         value = self.selected_value()
         if tree.stepping is not None:
-            self.query_one(NodeInspector).show_step(tree.stepping, value, tree.names)
+            self.query_one(NodeInspector).show_step(tree.stepping, value, tree.shown_names)
             return
         check = force_check or tree.size_of_graph <= CHECK_LIMIT  # big graphs check on Enter only
-        self.query_one(NodeInspector).show_node(value, tree.graph_root, tree.names, check=check)
+        self.query_one(NodeInspector).show_node(value, tree.graph_root, tree.shown_names, check=check)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
         if self.view == "tree":

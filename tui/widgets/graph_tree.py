@@ -19,6 +19,7 @@ from textual.widgets.tree import TreeNode
 from micrograd import graph
 from micrograd.engine import Value
 from micrograd.graph_layout import NUMBER_WIDTH, number_text
+from tui.plain import shown, shown_names
 
 OPEN_LIMIT = 60  # graphs up to this many nodes open fully expanded
 NUMBERS_WIDTH = 2 * NUMBER_WIDTH + 2  # " data grad" columns at the right edge of every line
@@ -55,6 +56,7 @@ class GraphTree(Tree[GraphNode]):
         self.guide_depth = 2  # deep graphs: every column counts at 80x24 (the README expression is 9 deep)
         self.graph_root: Value | None = None
         self.names: dict[Value, str] = {}  # labels, or "#id" for unlabelled nodes (what select() accepts)
+        self.shown_names: dict[Value, str] = {}  # the same, as drawn (tui/plain.py: no control characters)
         self.size_of_graph = 0
         # While training runs the model's Values belong to the worker thread: branches stay closed until pause.
         self.frozen = False
@@ -79,12 +81,13 @@ class GraphTree(Tree[GraphNode]):
         self._before = dict(self._shown) if keep_changes else {}
         self._shown = {}
         if root is None:
-            self.names, self.size_of_graph = {}, 0
+            self.names, self.shown_names, self.size_of_graph = {}, {}, 0
             self.reset("(no graph: evaluate an expression that builds a Value)")
             return
         self.names = graph.node_names(root)
         if groups is not None:
             self.names.update(groups.names)
+        self.shown_names = shown_names(self.names)
         self.size_of_graph = len(self.names)
         self._uses = _count_uses(root)
         self.reset(self._label(root, False), GraphNode(root))
@@ -169,7 +172,7 @@ class GraphTree(Tree[GraphNode]):
         label = Text()
         if reference:
             label.append("↪ ", style="bold")
-        label.append(name, style="bold")
+        label.append(self.shown_names.get(value) or shown(name), style="bold")
         label.append(f" {value.op or 'leaf'}", style="italic dim")
         if self.stepping is not None and self.stepping.is_current(value):
             label.append(" ◀ this step", style="bold")

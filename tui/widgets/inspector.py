@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from micrograd import graph
 from micrograd.engine import Value
+from tui.plain import shown
 
 CHECK_LIMIT = 5_000  # a gradient check is two forward passes of the whole graph: instant below this size
 
@@ -27,28 +28,28 @@ class NodeInspector(Static):
         """The stepper's rule text with numbers (tui/stepping.py StepperState), and the node at the cursor."""
         text = Text()
         lines = state.lines()
-        text.append(lines[0] + "\n", style="bold")
+        text.append(shown(lines[0]) + "\n", style="bold")  # the rules quote labels: no control characters
         for line in lines[1:]:
-            text.append(line + "\n", style="red" if line.startswith("pitfall") else "")
+            text.append(shown(line) + "\n", style="red" if line.startswith("pitfall") else "")
         if value is not None and not state.is_current(value):
             data, grad = state.numbers(value)
-            shown = [
+            numbers = [
                 f"data {graph.num(data)}" if data is not None else "data not computed yet",
                 f"grad {graph.num(grad)}" if grad is not None else "grad pending",
             ]
-            text.append(f"cursor: {names.get(value, value.label or '?')}  {'  '.join(shown)}", style="dim")
+            text.append(f"cursor: {names.get(value, value.label or '?')}  {'  '.join(numbers)}", style="dim")
         self.update(text)
 
 
 def describe(value: Value, root: Value | None, names: dict, *, check: bool) -> Text:
     text = Text()
-    text.append(names.get(value, value.label or "?"), style="bold")
+    text.append(names.get(value) or shown(value.label or "?"), style="bold")
     text.append(f"   op {value.op or 'leaf'}   data {full_number(value.data)}   grad {full_number(value.grad)}\n")
     if value.children:
         children = ", ".join(f"{names.get(c, c.label or '?')}={graph.num(c.data)}" for c in value.children)
         text.append(f"children: {children}\n", style="dim")
         for line in graph.local_derivative_text(value, names):
-            text.append(f"{line}\n")
+            text.append(f"{shown(line)}\n")
     if root is not None:
         text.append(gradient_check_line(value, root, check))
     return text

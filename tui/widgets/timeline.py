@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
+from tui.plain import shown
 from tui.replay import Replayer
 from tui.settings import describe_changes
 
@@ -226,7 +227,7 @@ class Timeline(Widget, can_focus=True):
             where,
             f"  ·  {self.speed:g}× speed",
             ("  ·  replay: ", "dim"),
-            (player.session.title, "italic"),
+            (shown(player.session.title), "italic"),
         )
         full = max(self.size.width - 2, 10)
         hint = KEYS_HINT if full >= len(KEYS_HINT) + 30 else ""  # a narrow bar keeps its width for progress
@@ -239,7 +240,7 @@ class Timeline(Widget, can_focus=True):
             (hint, "dim"),
         )
         if player.mismatch is not None:
-            last = Text(f"⚠ differs from the recording: {player.mismatch}", style="bold red")
+            last = Text(shown(f"⚠ differs from the recording: {player.mismatch}"), style="bold red")
         else:
-            last = Text(describe(player.last_action), style="dim")
+            last = Text(shown(describe(player.last_action)), style="dim")
         return Text("\n").join([head, bar, last])
