@@ -7,6 +7,7 @@ messages at most 20 times a second; the UI never reads the live Values until `fi
 
 from __future__ import annotations
 
+import math
 from time import perf_counter
 
 from textual import work
@@ -16,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Static, Tree
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from micrograd.engine import Value
 from micrograd.expression import ExpressionError
 from micrograd.network_groups import loss_graph_groups, sample_graph_groups
 from tui import form
@@ -175,20 +177,36 @@ class MicrogradApp(
     def show_graph(self, *, keep_changes: bool = False) -> None:
         pane = self.query_one(GraphPane)
         if self.graph_mode == "training":
-            root = self.workbench.training_graph()
-            groups = loss_graph_groups(self.workbench.model, root, self.workbench.trainer.last_batch)
-            pane.show(root, "Graph: training loss ({nodes:,} nodes)", keep_changes=keep_changes, groups=groups)
+            root, why = self._model_graph(self.workbench.training_graph)
+            groups = loss_graph_groups(self.workbench.model, root, self.workbench.trainer.last_batch) if root else None
+            title = "Graph: training loss ({nodes:,} nodes)"
+            pane.show(root, title, keep_changes=keep_changes, groups=groups, empty=why)
         elif self.graph_mode == "neuron":  # the network view's neuron for the traced sample (g there)
-            root = self.stepper_root("neuron") or self.neuron_graph_root()  # the stepper keeps its copy
-            pane.show(root, self.neuron_graph_title(), keep_changes=keep_changes)
+            root, why = self._model_graph(lambda: self.stepper_root("neuron") or self.neuron_graph_root())
+            pane.show(root, self.neuron_graph_title(), keep_changes=keep_changes, empty=why)
         elif self.graph_mode == "sample":  # a detached copy of the model: its backward leaves the trainer alone
-            root = self.stepper_root("sample") or self.workbench.sample_graph()  # the stepper keeps its copy
-            pane.show(root, self._sample_title(), keep_changes=keep_changes, groups=self._sample_groups(root))
+            root, why = self._model_graph(lambda: self.stepper_root("sample") or self.workbench.sample_graph())
+            groups = self._sample_groups(root) if root is not None else None
+            pane.show(root, self._sample_title(), keep_changes=keep_changes, groups=groups, empty=why)
         else:
             pane.show(self.workbench.output, "Graph: expression")
             if self.workbench.selected is not None:  # e.g. a replayed selection: show that node
                 pane.reveal(self.workbench.find(self.workbench.selected))
         self.show_stepper()  # the stepper's numbers, or none (another view, a new expression)
+
+    def _model_graph(self, build, parameters=None) -> tuple[Value | None, str | None]:
+        """A graph through the model (training loss, traced sample, neuron), or None and why not: after a
+        diverged step the weights can be inf or NaN, and a copy of the model (sample, neuron) refuses those."""
+        weights = parameters if parameters is not None else [p.data for p in self.workbench.model.parameters()]
+        if not all(math.isfinite(w) for w in weights):
+            return None, (
+                "the model's weights are no longer finite numbers (training diverged), so this graph cannot be "
+                "built: reset the model (ctrl+r) or lower the learning rate"
+            )
+        try:
+            return build(), None
+        except (ValueError, ArithmeticError) as err:
+            return None, f"this graph cannot be built: {err}"
 
     def _sample_groups(self, root):
         """The traced sample's graph grouped by layer and neuron (it runs through a copy of the model whose
@@ -535,14 +553,13 @@ class MicrogradApp(
             return  # late news from a run already finished
         self._steps_per_second = message.steps_per_second
         with self.batch_update():
-            if message.parameters is not None and self.graph_mode == "sample":
-                self.query_one(GraphPane).show(
-                    self.workbench.sample_graph(parameters=message.parameters), self._sample_title(), keep_changes=True
-                )
-            if message.parameters is not None and self.graph_mode == "neuron":
-                self.query_one(GraphPane).show(
-                    self.neuron_graph_root(message.parameters), self.neuron_graph_title(), keep_changes=True
-                )
+            live = message.parameters
+            if live is not None and self.graph_mode == "sample":
+                root, why = self._model_graph(lambda: self.workbench.sample_graph(parameters=live), live)
+                self.query_one(GraphPane).show(root, self._sample_title(), keep_changes=True, empty=why)
+            if live is not None and self.graph_mode == "neuron":
+                root, why = self._model_graph(lambda: self.neuron_graph_root(live), live)
+                self.query_one(GraphPane).show(root, self.neuron_graph_title(), keep_changes=True, empty=why)
             if message.network is not None:
                 self.refresh_network(message.network)
             chart = self.query_one(LossChart)

@@ -187,7 +187,13 @@ def _render(value: Any, indent: int) -> str:
 
 
 def dumps(session: Session) -> str:
-    return _render(encode(session.to_dict()), 0) + "\n"
+    text = _render(encode(session.to_dict()), 0) + "\n"
+    # A lone surrogate (a label typed as '\ud800') has no UTF-8 form: written as JSON's escape \ud800, valid
+    # JSON that reads back as the same string. It can only stand inside a string, so the escape is always right.
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def loads(source: str | bytes, name: str = "this session") -> Session:

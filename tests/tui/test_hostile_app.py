@@ -300,3 +300,90 @@ async def test_markup_in_labels_dialogs_and_file_names_is_shown_as_typed(app, tm
         await pilot.press("escape")
         await pilot.pause()
         assert app.is_running
+
+
+# ---- crash 6: a label holding a lone surrogate --------------------------------------------------------------
+
+
+async def test_a_lone_surrogate_label_is_shown_replaced_and_saved_escaped(app, tmp_path, monkeypatch):
+    from textual.widgets import Input
+
+    from tests.tui.conftest import screen_text, tree_lines
+    from tui import session
+
+    monkeypatch.chdir(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        source = "a = Value(1.0, label='\\ud800')\nb = a * 2"  # the source is ASCII; the label is not encodable
+        await evaluates(app, pilot, source)
+        await pilot.press("tab", "down", "enter")  # the cursor onto the label, Enter selects it (logged)
+        await pilot.pause()
+        assert app.workbench.log[-1] == {"do": "select", "label": "\ud800"}
+        assert any(line.startswith("\ufffd leaf") for line in tree_lines(app)), tree_lines(app)
+        assert "\ud800" not in screen_text(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#file", Input).value = str(tmp_path / "surrogate.json")
+        app.screen.query_one("#file", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any(text.startswith("Saved ") for text, _ in app.notes), app.notes
+        raw = (tmp_path / "surrogate.json").read_bytes()
+        assert b"\\ud800" in raw  # JSON's escape: valid UTF-8, valid JSON
+        loaded = session.load(tmp_path / "surrogate.json")
+        assert loaded.actions[-1] == {"do": "select", "label": "\ud800"}  # round-trips exactly
+
+
+# ---- crash 5: a diverged model's traced sample -------------------------------------------------------------
+
+DIVERGED = "the model's weights are no longer finite numbers (training diverged)"
+
+
+async def test_a_diverged_adamw_step_leaves_a_sentence_in_the_sample_view(app):
+    from tests.tui.conftest import tree_lines
+
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#control-optimizer").focus()
+        await pilot.press("enter", "down", "enter")  # optim: adamw
+        await pilot.pause()
+        await set_lr(pilot, "1e308")
+        assert app.workbench.config.training["optimizer"] == "adamw"
+        await pilot.press("ctrl+t")  # trace sample 0
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.graph_mode == "sample"
+        await pilot.press("f8")
+        await pilot.pause()
+        assert not all(abs(p.data) < float("inf") for p in app.workbench.model.parameters())
+        (line,) = tree_lines(app)
+        assert line.startswith(f"({DIVERGED}") and "ctrl+r" in line
+        await pilot.press("v")  # the picture says the same
+        await pilot.pause()
+        assert DIVERGED in app.query_one("#graph-picture").message
+        await pilot.press("v", "ctrl+g", "ctrl+f", "f4")  # the other views draw the diverged model as well
+        await pilot.pause()
+        await pilot.press("ctrl+f", "f4", "ctrl+g", "ctrl+g")
+        await pilot.pause()
+        assert app.graph_mode == "sample"
+        await pilot.press("ctrl+r")  # reset: the sample graph is back
+        await pilot.pause()
+        assert app.graph_mode == "sample" and tree_lines(app)[0].startswith("loss"), tree_lines(app)[:2]
+
+
+async def test_a_session_ending_in_a_trace_of_a_diverged_model_opens(app, tmp_path, monkeypatch):
+    from tests.tui.conftest import tree_lines
+    from tui import session
+    from tui.screens.session_files import OpenedSession
+
+    monkeypatch.chdir(tmp_path)
+    wb = session.new_workbench()
+    wb.configure({"training": {"optimizer": "adamw", "lr": {"schedule": "constant", "lr": 1e308}}})
+    wb.step()
+    wb.trace(0)
+    session.save(session.Session.from_workbench(wb, title="diverged"), tmp_path / "diverged.json")
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_session(OpenedSession(tmp_path / "diverged.json", session.load(tmp_path / "diverged.json")))
+        for _ in range(5):
+            await pilot.pause()
+        assert app.graph_mode == "sample" and app.workbench.traced == 0
+        assert tree_lines(app)[0].startswith(f"({DIVERGED}")

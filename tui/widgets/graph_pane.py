@@ -67,11 +67,14 @@ class GraphPane(Vertical):
 
     # ---- what is shown ----------------------------------------------------------------------------------
 
-    def show(self, root: Value | None, title: str, *, keep_changes: bool = False, groups=None) -> None:
+    def show(
+        self, root: Value | None, title: str, *, keep_changes: bool = False, groups=None, empty: str | None = None
+    ) -> None:
         """Show `root`'s graph; `groups` (micrograd.network_groups) groups a network's graph by sample, layer
-        and neuron in the tree."""
+        and neuron in the tree. Without a root, `empty` says why (else: evaluate an expression)."""
         self.set_stepping(None)  # a stepper belongs to one graph; the host puts it back (show_stepper) if it applies
-        self.tree.show_graph(root, keep_changes=keep_changes, groups=groups)
+        self.tree.show_graph(root, keep_changes=keep_changes, groups=groups, empty=empty)
+        self.picture.empty = empty
         if self.view == "picture":
             self.picture.show_graph(root, shown_names(self.tree.names, PICTURE_NAME))
         self._title = title.format(nodes=self.tree.size_of_graph)

@@ -60,6 +60,7 @@ class GraphPicture(ScrollView, can_focus=True):
         self.cursor: Value | None = None
         self.stepping = None  # tui/stepping.py StepperState while the stepper is on
         self.message = "(no graph)"
+        self.empty: str | None = None  # why there is no graph, when the host knows (GraphPane.show)
         self._rows: dict[int, list[Box]] = {}
         self._column_of: dict[int, list[Box]] = {}
         self._ops: dict[int, list] = {}  # row -> the op marks on it
@@ -72,7 +73,7 @@ class GraphPicture(ScrollView, can_focus=True):
         self.root, self.names, self.picture = root, names, None
         self._rows, self._column_of, self._ops = {}, {}, {}
         if root is None:
-            self.message = "(no graph: evaluate an expression that builds a Value)"
+            self.message = f"({self.empty})" if self.empty else "(no graph: evaluate an expression that builds a Value)"
         elif len(names) > MAX_PICTURE_NODES:
             self.message = (
                 f"This graph has {len(names):,} nodes; the picture draws up to {MAX_PICTURE_NODES}. "

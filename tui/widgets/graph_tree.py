@@ -71,7 +71,9 @@ class GraphTree(Tree[GraphNode]):
 
     # ---- building -------------------------------------------------------------------------------------
 
-    def show_graph(self, root: Value | None, *, keep_changes: bool = False, groups=None) -> None:
+    def show_graph(
+        self, root: Value | None, *, keep_changes: bool = False, groups=None, empty: str | None = None
+    ) -> None:
         """Show a new graph; with keep_changes, highlight numbers that differ from the previous graph's.
         Branches open before (by node name), the cursor and the scroll position carry over."""
         opened, cursor_name, scroll = self._shape()
@@ -82,7 +84,7 @@ class GraphTree(Tree[GraphNode]):
         self._shown = {}
         if root is None:
             self.names, self.shown_names, self.size_of_graph = {}, {}, 0
-            self.reset("(no graph: evaluate an expression that builds a Value)")
+            self.reset(Text(f"({empty})" if empty else "(no graph: evaluate an expression that builds a Value)"))
             return
         self.names = graph.node_names(root)
         if groups is not None:
@@ -263,7 +265,10 @@ class GraphTree(Tree[GraphNode]):
 
     def selected_value(self) -> Value | None:
         node = self.cursor_node
-        return node.data.value if node is not None and node.data is not None else None  # None on a group line
+        value = node.data.value if node is not None and node.data is not None else None  # None on a group line
+        # Right after a rebuild the cursor can still point at a line of the previous graph (Tree rebuilds its
+        # lines on the next refresh): only a node of the graph shown counts.
+        return value if value is not None and value in self.names else None
 
 
 def _path(node: TreeNode) -> list[TreeNode]:
