@@ -20,7 +20,8 @@ F4 decision boundary, ctrl+b backprop stepper (F10 / shift+F10 step), ctrl+n gra
 sample, ctrl+l export, ctrl+s save, ctrl+o open, F1 help, ctrl+p commands, ctrl+q quit."""
 
 CHECK_HELP = (
-    "replay each SESSION headlessly; print OK or the first mismatch; exit 0 (all OK), 1 (a mismatch), 2 (bad file)"
+    "replay each SESSION headlessly; print OK or the first mismatch; exit 0 (all OK), 1 (a mismatch), "
+    "2 (an unreadable or invalid file), 3 (a session too large to replay)"
 )
 SERVE_HELP = "serve the app as a web page on localhost (textual-serve); each browser tab runs its own app"
 SAMPLES_HELP = "list the sample sessions shipped with the app (open one by name: micrograd-tui --replay moons_demo)"
@@ -134,12 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     if path:
         from micrograd.files import printable
         from tui import session
+        from tui.replay import checked_workbench
         from tui.samples import resolve
         from tui.screens.session_files import OpenedSession
 
         try:
             resolved = resolve(path)
             opened = OpenedSession(resolved, session.load(resolved))
+            checked_workbench(opened.session, resolved.name)  # hours of work to replay: refused before the app
         except session.SessionError as err:
             print(f"micrograd-tui: {printable(str(err))}", file=sys.stderr)  # file text never reaches the terminal raw
             return 2

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from micrograd import graph
+from micrograd.files import printable
+from tui.replay_budget import Meter, TooMuchWork
 from tui.samples import resolve
 from tui.session import Session, SessionError, encode, load, new_workbench
 from tui.session_schema import RESULT_FIELDS, TEST_FIELDS
@@ -88,17 +91,44 @@ def apply_action(wb: Any, index: int, recorded: dict) -> tuple[dict | None, Mism
     before, raised = len(wb.log), None
     try:
         wb.apply(json.loads(json.dumps(encode(recorded))))  # a copy: the workbench may keep what it is given
+    except (MemoryError, RecursionError):
+        raise  # not an outcome to compare: the replay itself cannot go on (check says so, with exit code 3 or 2)
     except Exception as err:  # a bad expression is a recorded outcome; anything else becomes a mismatch
         raised = err
     entry = wb.log[-1] if len(wb.log) > before else None
     return entry, _compare(index, recorded, entry, raised)
 
 
-def replay(session: Session, *, on_action: Callable[[int, dict | None], None] | None = None) -> ReplayReport:
-    """Apply every action to a fresh workbench, stopping at the first result that differs from the recording."""
+def graph_size(wb: Any) -> int:
+    """Nodes in the workbench's expression graph (0 without one): what its graph actions cost."""
+    return 0 if wb.output is None else sum(1 for _ in graph.walk(wb.output))
+
+
+def checked_workbench(session: Session, name: str = "this session") -> Any:
+    """The session's fresh workbench, once its training and its first graph's actions are estimated within the
+    budget (TooMuchWork, a SessionError, otherwise): what the app checks before it replays a session."""
+    meter = Meter(session, name)
     wb = fresh_workbench(session)
+    meter.before_graph_actions(graph_size(wb), 0)
+    return wb
+
+
+def replay(
+    session: Session,
+    *,
+    on_action: Callable[[int, dict | None], None] | None = None,
+    name: str = "this session",
+    budget: float | None = None,
+) -> ReplayReport:
+    """Apply every action to a fresh workbench, stopping at the first result that differs from the recording.
+    TooMuchWork (a SessionError) before the training, or before a graph's actions, estimated past `budget`."""
+    meter = Meter(session, name) if budget is None else Meter(session, name, budget)
+    wb = fresh_workbench(session)
+    meter.before_graph_actions(graph_size(wb), 0)
     for index, recorded in enumerate(session.actions):
         entry, mismatch = apply_action(wb, index, recorded)
+        if recorded.get("do") == "evaluate":
+            meter.before_graph_actions(graph_size(wb), index + 1)
         if on_action is not None:
             on_action(index, entry)
         if mismatch is not None:
@@ -139,7 +169,7 @@ class Replayer:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.workbench = fresh_workbench(session)
+        self.workbench = checked_workbench(session)
         self.position = 0
         self.substep = 0  # training steps of actions[position] applied; 0 unless it is a train action
         self.mismatch: Mismatch | None = None
@@ -267,24 +297,41 @@ class Replayer:
         return self.workbench
 
 
+MAX_SHOWN = 500  # characters of a message `check` prints: a file's text can be megabytes
+
+
+def _verdict(path: str) -> tuple[int, str, str]:
+    """(exit code, word, sentence) for one SESSION argument."""
+    name = Path(path).name or path
+    try:
+        session = load(resolve(path))  # a file, or a shipped sample's name
+        report = replay(session, name=name)
+    except TooMuchWork as err:
+        return 3, "TOO LARGE", str(err)
+    except SessionError as err:
+        message = str(err)  # it names the file already; say the name once
+        return 2, "ERROR", message[len(name) + 2 :] if message.startswith(f"{name}: ") else message
+    except MemoryError:
+        return 3, "TOO LARGE", "replaying it ran out of memory, so it was not checked to the end"
+    except RecursionError:
+        return 2, "ERROR", "replaying it nested too deeply for Python, so it was not checked to the end"
+    except Exception as err:
+        return 2, "ERROR", f"replaying it failed: {type(err).__name__}: {err}"
+    if report.ok:
+        return 0, "OK", f"({len(session.actions)} actions, {session.steps} steps)"
+    return 1, "MISMATCH", str(report.mismatch)
+
+
 def check_main(paths: list[str], out: TextIO = sys.stdout) -> int:
-    """`micrograd-tui check SESSION...`: replay each headlessly; exit 0 all OK, 1 a mismatch, 2 a bad file."""
+    """`micrograd-tui check SESSION...`: replay each headlessly; exit 0 all OK, 1 a mismatch, 2 an unreadable or
+    invalid file, 3 a session refused as too large to replay (the largest code of all the files). Everything that
+    came from a file or an argument is printed escaped: a key holding an escape sequence cannot retitle the
+    terminal, and a lone surrogate cannot crash the print."""
     status = 0 if paths else 2
     if not paths:
         print("usage: micrograd-tui check SESSION [SESSION ...]", file=out)
     for path in paths:
-        try:
-            session = load(resolve(path))  # a file, or a shipped sample's name
-            report = replay(session)
-        except SessionError as err:
-            message = str(err)  # it names the file already; say the name once
-            name = f"{Path(path).name}: "
-            print(f"ERROR  {path}  {message[len(name) :] if message.startswith(name) else message}", file=out)
-            status = 2
-            continue
-        if report.ok:
-            print(f"OK  {path}  ({len(session.actions)} actions, {session.steps} steps)", file=out)
-        else:
-            print(f"MISMATCH  {path}  {report.mismatch}", file=out)
-            status = max(status, 1)
+        code, word, sentence = _verdict(path)
+        print(f"{word}  {printable(path, 200)}  {printable(sentence, MAX_SHOWN)}", file=out, flush=True)
+        status = max(status, code)
     return status

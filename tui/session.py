@@ -202,7 +202,7 @@ def loads(source: str | bytes, name: str = "this session") -> Session:
         raise SessionError(f"{name} is larger than {MAX_BYTES // 2**20} MB; that is not a session file")
     if isinstance(source, bytes):
         try:
-            source = source.decode("utf-8")
+            source = source.decode("utf-8-sig")  # a byte order mark (some Windows editors write one) is not JSON
         except UnicodeDecodeError as err:
             raise SessionError(f"{name} is not UTF-8 text (byte {err.start}); it is not a session file") from None
     check_depth(source, name)
@@ -289,6 +289,24 @@ def save(session: Session, path: str | os.PathLike) -> Path:
         return files.write_atomic(path, data, verify)
     except (files.FileRefused, SessionError) as err:
         raise SessionError(f"{files.shown(path)} was not saved: {err}") from None
+
+
+def target_path(text: str) -> Path:
+    """What a path typed in the save dialog means: the text, `~` expanded, with `.json` added when it has another
+    suffix. SessionError (a sentence) for text that cannot name a session file: a NUL, a name over 255 bytes, a
+    folder, a named pipe or a device."""
+    try:
+        path = Path(files.check_path_text(Path(files.check_path_text(text)).expanduser()))
+        if path.is_dir():
+            raise files.FileRefused(f"{files.shown(path)} is a folder; type a file name in it")
+        if path.suffix != ".json":
+            path = Path(files.check_path_text(path.with_name(path.name + ".json")))
+        files.write_target(path)
+    except files.FileRefused as err:
+        raise SessionError(str(err)) from None
+    except OSError as err:
+        raise SessionError(f"{files.shown(text)} cannot be used: {err.strerror or err}") from None
+    return path
 
 
 def new_workbench(config: Any = None, expression: str | None = None, version: int = VERSION) -> Any:

@@ -23,7 +23,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from micrograd import files
 from tui import samples, session
 from tui.plain import shown
 from tui.replay import Replayer
@@ -244,17 +243,9 @@ class SaveSessionScreen(ModalScreen[Path | None]):
             self.query_one("#error", Static).update("Type a file name to save to.")
             return
         try:  # a NUL, an overlong name, a folder or a pipe: a sentence here, not an exception from the save
-            path = Path(files.check_path_text(Path(name).expanduser()))
-            if path.is_dir():
-                raise files.FileRefused(f"{files.shown(path)} is a folder; type a file name in it")
-            if path.suffix != ".json":
-                path = Path(files.check_path_text(path.with_name(path.name + ".json")))
-            files.write_target(path)
-        except files.FileRefused as err:
+            path = session.target_path(name)
+        except SessionError as err:
             self.query_one("#error", Static).update(Text(f"Not saved: {err}."))
-            return
-        except OSError as err:
-            self.query_one("#error", Static).update(Text(f"Not saved: {err.strerror or err}."))
             return
         if path.exists() and path != self.path and path != self.confirmed_overwrite:
             self.confirmed_overwrite = path  # ask once: a second save means yes
