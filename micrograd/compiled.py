@@ -26,6 +26,7 @@ in the reference engine, and `first_nonfinite()` says where they started.
 from __future__ import annotations
 
 import ast
+import itertools
 
 import numpy as np
 
@@ -49,6 +50,7 @@ from micrograd.compiled_ops import (
     UnaryGroup,
     describe,
 )
+from micrograd.compiled_scalar import eligible, runs_of
 from micrograd.engine import LogitShift, Value
 
 
@@ -99,20 +101,140 @@ def _operation(node: Value):
     )
 
 
-def _topological(roots: list[Value]) -> list[Value]:
-    """Children before parents, every node once; iterative like `Value.topological_order`."""
-    order, visited = [], set()
+def _topological(roots: list[Value]) -> tuple[list[Value], list[LogitShift]]:
+    """(every node once, children before parents; the `LogitShift`s among them). Iterative depth-first search
+    visiting children in operand order, with a marker (None) instead of (node, flag) pairs: this loop runs once
+    per node of graphs with millions of nodes."""
+    order: list[Value] = []
+    shifts: list[LogitShift] = []
+    visited: set[Value] = set()
     for root in roots:
-        stack = [(root, False)]
+        stack: list[Value | None] = [root]
         while stack:
-            node, children_done = stack.pop()
-            if children_done:
-                order.append(node)
-            elif id(node) not in visited:
-                visited.add(id(node))
-                stack.append((node, True))
-                stack.extend((child, False) for child in reversed(_children(node)) if id(child) not in visited)
-    return order
+            node = stack.pop()
+            if node is None:
+                order.append(stack.pop())
+            elif node not in visited:
+                visited.add(node)
+                stack.append(node)
+                stack.append(None)
+                children = node._prev
+                if not children and isinstance(node, LogitShift):
+                    shifts.append(node)
+                    children = node.logits
+                stack.extend(reversed(children))
+    return order, shifts
+
+
+def _op_code(op: str):
+    """(code, exponent) for an operation's name, or None when the engine has no such operation."""
+    if op in _SIMPLE_OPS:
+        return _SIMPLE_OPS[op], None
+    if op.startswith("**"):
+        try:
+            k = ast.literal_eval(op[2:])
+        except (ValueError, SyntaxError):
+            return None
+        if isinstance(k, (int, float)) and not isinstance(k, bool):
+            return POWK, float(k)
+    return None
+
+
+_SIMPLE_OPS = {"": LEAF, "+": ADD, "*": MUL, "**": POW, **UNARY_OPS}
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenation of arange(start, start + count) for each pair: the edges of a list of nodes."""
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.intp)
+    offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+    return offsets + np.arange(total, dtype=np.intp)
+
+
+def _depths(child: list[int], first_edge: list[int], folded: list[bool]) -> np.ndarray:
+    """Each node's depth: 0 for a leaf, else 1 + its deepest operand; a folded product takes its operands'
+    depth without the 1 (its sum reads the product's other operand directly). Nodes in topological order."""
+    depth = [0] * len(folded)
+    for i, fold in enumerate(folded):
+        s, e = first_edge[i], first_edge[i + 1]
+        if s == e:
+            continue
+        if e - s == 1:
+            d = depth[child[s]]
+        elif e - s == 2:
+            d, d2 = depth[child[s]], depth[child[s + 1]]
+            if d2 > d:
+                d = d2
+        else:
+            d = max(map(depth.__getitem__, child[s:e]))
+        depth[i] = d if fold else d + 1
+    return np.array(depth, dtype=np.intp)
+
+
+class _Builder:
+    """Turns the sorted interior nodes into groups (`micrograd.compiled_ops`), one per (depth, op, subkey)."""
+
+    def __init__(self, program, code, exponent, child, first_edge, n_children, folded, weight_of, other_of, gid):
+        self.program, self.code, self.exponent = program, code, exponent
+        self.child, self.first_edge, self.n_children = child, first_edge, n_children
+        self.folded, self.weight_of, self.other_of, self.gid = folded, weight_of, other_of, gid
+        self.lists = None  # Python lists of the same, for groups of one node (built when the first comes)
+
+    def __call__(self, interior: np.ndarray, depth: np.ndarray, subkey: np.ndarray) -> list:
+        if not len(interior):
+            return []
+        keys = np.stack([depth[interior], self.code[interior], subkey[interior]])
+        cuts = np.flatnonzero((keys[:, 1:] != keys[:, :-1]).any(axis=0)) + 1
+        bounds = np.r_[0, cuts, len(interior)].tolist()
+        codes = self.code[interior[np.r_[0, cuts]]].tolist()
+        start_row = int(self.gid[interior[0]]) - self.program.n_params
+        interior_list, groups, steps = interior.tolist(), [], []
+        n_children = self.n_children.tolist()
+        for g, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+            if hi - lo == 1 and eligible(codes[g], n_children[interior_list[lo]]):
+                steps.append(self.step(codes[g], interior_list[lo], start_row + lo))
+                continue
+            if steps:
+                groups += runs_of(self.program, steps)
+                steps = []
+            groups.append(self.group(codes[g], interior[lo:hi], start_row + lo, start_row + hi))
+        return groups + runs_of(self.program, steps)
+
+    def step(self, code: int, i: int, row: int) -> tuple:
+        """A one-node group as a `ScalarRun` step: (code, row, operand references, exponent)."""
+        if self.lists is None:
+            P = self.program.n_params
+            refs = [g - P if g >= P else -1 - g for g in self.gid.tolist()]
+            self.lists = (self.child.tolist(), self.first_edge.tolist(), refs, self.exponent.tolist())
+        child, first_edge, refs, exponent = self.lists
+        operands = tuple(refs[c] for c in child[first_edge[i] : first_edge[i + 1]])
+        return code, row, operands, np.array([[exponent[i]]]) if code == POWK else None
+
+    def group(self, code: int, pos: np.ndarray, start: int, stop: int):
+        program, gid, child = self.program, self.gid, self.child
+        first = self.first_edge[pos]
+        if code == MUL:
+            return MulGroup(program, start, stop, gid[child[first]], gid[child[first + 1]])
+        if code == POWK:
+            return PowGroup(program, start, stop, gid[child[first]], constant=self.exponent[pos])
+        if code == POW:
+            return PowGroup(program, start, stop, gid[child[first]], exponent=gid[child[first + 1]])
+        if code not in (ADD, LINEAR, SHIFT):
+            return UnaryGroup(program, start, stop, code, gid[child[first]])
+        counts = self.n_children[pos]
+        edges = child[_ranges(first, counts)]
+        if code == ADD:
+            return AddGroup(program, start, stop, gid[edges], counts)
+        if code == SHIFT:
+            return ShiftGroup(program, start, stop, gid[edges])
+        folded = self.folded[edges]
+        terms = int(folded.sum()) // len(pos)  # sums in one group read the same nodes, so as many terms each
+        weights = gid[self.weight_of[edges[folded]]].reshape(len(pos), terms)
+        xs = gid[self.other_of[edges[folded][:terms]]]
+        owner = np.repeat(np.arange(len(pos)), counts)
+        plain_counts = np.bincount(owner[~folded], minlength=len(pos))
+        return LinearGroup(program, start, stop, weights, xs, gid[edges[~folded]], plain_counts)
 
 
 class Program:
@@ -121,6 +243,9 @@ class Program:
     ``outputs``: a Value or a list of Values. ``inputs``: leaves fed by `forward` (one row each).
     ``params``: leaves shared by all samples, held in ``self.params`` (pass ``param_data`` to share one
     vector between programs). ``leaf_grads=False`` skips the gradients of inputs and constants.
+
+    Tracing is array work after one walk over the graph: nodes get positions in topological order, edges
+    become integer arrays, and only the depths (a longest path) are computed node by node in Python.
     """
 
     def __init__(self, outputs, *, inputs=(), params=(), param_data=None, leaf_grads=True):
@@ -130,77 +255,137 @@ class Program:
             for leaf in leaves:
                 if not isinstance(leaf, Value) or leaf._prev:
                     raise CompileError(f"every {kind} must be a leaf Value; got {leaf!r}")
-        param_pos = {id(p): i for i, p in enumerate(params)}
-        input_pos = {id(v): i for i, v in enumerate(inputs)}
-        if len(param_pos) != len(params) or len(input_pos) != len(inputs) or param_pos.keys() & input_pos.keys():
+        if len(set(params + inputs)) != len(params) + len(inputs):
             raise CompileError("a Value is listed twice among the inputs and parameters")
-        self._param_pos = param_pos
-        order = _topological(outputs)
-        P, I = len(params), len(inputs)
+        self._param_set = set(params)
+        order, shifts = _topological(outputs)
+        P, I, n = len(params), len(inputs), len(order)
         self.n_params, self.n_inputs = P, I
+        position = dict(zip(order, range(n)))
 
-        codes, uses, parent = {}, {}, {}
-        constants = []
-        for node in order:
-            code, _ = codes[id(node)] = _operation(node)
-            if code == LEAF and id(node) not in param_pos and id(node) not in input_pos:
+        # ---- operations and edges, as arrays over the nodes in topological order
+        prevs = [node._prev for node in order]
+        shift_at = [position[s] for s in shifts]
+        for i, s in zip(shift_at, shifts):
+            prevs[i] = s.logits
+        n_children = np.fromiter(map(len, prevs), dtype=np.intp, count=n)
+        child = np.fromiter(
+            map(position.__getitem__, itertools.chain.from_iterable(prevs)), dtype=np.intp, count=int(n_children.sum())
+        )
+        first_edge = np.zeros(n + 1, dtype=np.intp)
+        np.cumsum(n_children, out=first_edge[1:])
+        ops = [node._op for node in order]
+        table = {op: _op_code(op) for op in set(ops)}
+        code = np.fromiter((-1 if table[op] is None else table[op][0] for op in ops), dtype=np.intp, count=n)
+        code[shift_at] = SHIFT
+        arity_ok = np.select(
+            [code == LEAF, code == ADD, (code == MUL) | (code == POW), code == SHIFT, code >= 0],
+            [n_children == 0, n_children >= 1, n_children == 2, n_children >= 1, n_children == 1],
+            False,
+        )
+        n_local = np.fromiter((len(node._local) for node in order), dtype=np.intp, count=n)
+        bad = ~arity_ok | ((n_local != n_children) & (code != SHIFT))
+        if bad.any():
+            _operation(order[int(np.argmax(bad))])  # raises the CompileError that names the node
+            raise CompileError(f"cannot compile {describe(order[int(np.argmax(bad))])}")
+        exponent = np.zeros(n)
+        powk = np.flatnonzero(code == POWK)
+        exponent[powk] = [table[ops[i]][1] for i in powk.tolist()]
+
+        # ---- leaves: parameters and inputs (rows given from outside), constants (numbers kept from the trace)
+        param_pos = np.full(n, -1, dtype=np.intp)
+        input_pos = np.full(n, -1, dtype=np.intp)
+        for pos_array, leaves in ((param_pos, params), (input_pos, inputs)):
+            for i, leaf in enumerate(leaves):
+                where = position.get(leaf)
+                if where is not None:
+                    pos_array[where] = i
+        is_param = param_pos >= 0
+        is_constant = (code == LEAF) & ~is_param & (input_pos < 0)
+        constant_at = np.flatnonzero(is_constant)
+        constant_nodes = [order[i] for i in constant_at.tolist()]
+        data = [node.data for node in constant_nodes]
+        if not set(map(type, data)) <= {int, float}:
+            for node in constant_nodes:
                 if not isinstance(node.data, (int, float)) or isinstance(node.data, bool):
                     raise CompileError(f"cannot compile {describe(node)}: its data is not a real number")
-                constants.append(node)
-            for child in _children(node):
-                uses[id(child)] = uses.get(id(child), 0) + 1
-                parent[id(child)] = node
-        for out in outputs:
-            uses[id(out)] = uses.get(id(out), 0) + 1
+        C = len(constant_nodes)
 
-        # A parameter * non-parameter product used once, by a sum, is folded into that sum (see module doc).
-        def folded(node):
-            if codes[id(node)][0] != MUL or uses[id(node)] != 1 or id(node) not in parent:
-                return False  # an output, or used twice: its own value must be kept
-            if codes[id(parent[id(node)])][0] != ADD:
-                return False
-            return (id(node._prev[0]) in param_pos) != (id(node._prev[1]) in param_pos)
+        # ---- folding: a parameter * non-parameter product used once, by a sum, joins that sum's matrix product
+        uses = np.bincount(child, minlength=n)
+        np.add.at(uses, [position[o] for o in outputs], 1)
+        parent = np.full(n, -1, dtype=np.intp)
+        parent[child] = np.repeat(np.arange(n, dtype=np.intp), n_children)  # the parent, for nodes used once
+        mul = np.flatnonzero(code == MUL)
+        a, b = child[first_edge[mul]], child[first_edge[mul] + 1]
+        fold = (uses[mul] == 1) & (parent[mul] >= 0) & (is_param[a] != is_param[b])
+        fold[fold] = code[parent[mul[fold]]] == ADD
+        folded = np.zeros(n, dtype=bool)
+        folded[mul[fold]] = True
+        weight_of = np.full(n, -1, dtype=np.intp)  # a folded product's (parameter, other) operands
+        other_of = np.full(n, -1, dtype=np.intp)
+        fa, fb = a[fold], b[fold]
+        weight_of[mul[fold]] = np.where(is_param[fa], fa, fb)
+        other_of[mul[fold]] = np.where(is_param[fa], fb, fa)
+        folded_at = np.flatnonzero(folded)
+        self.folded = {id(order[i]): order[i] for i in folded_at.tolist()}
+        self._folded_parent = {id(order[i]): order[parent[i]] for i in folded_at.tolist()}
+        has_folded = np.zeros(n, dtype=bool)
+        has_folded[parent[folded_at]] = True
+        code[has_folded] = LINEAR
 
-        self.folded = {id(n): n for n in order if folded(n)}
-        self._folded_parent = {key: parent[key] for key in self.folded}
-        depth, keys = {}, {}
-        for node in order:
-            code = codes[id(node)][0]
-            if code == LEAF or id(node) in self.folded:
-                depth[id(node)] = 0
-                continue
-            parts = list(_children(node))
-            if code == ADD and any(id(c) in self.folded for c in node._prev):
-                code = LINEAR
-                parts = [x for c in node._prev for x in (c._prev if id(c) in self.folded else (c,))]
-            depth[id(node)] = 1 + max(depth[id(c)] for c in parts)
-            subkey = ()
-            if code == LINEAR:  # sums reading the same nodes (in order) share one matrix product
-                subkey = tuple(id(self._term(c)[1]) for c in node._prev if id(c) in self.folded)
-            elif code == SHIFT:  # shifts over the same number of logits share one max
-                subkey = (len(parts),)
-            keys[id(node)] = (depth[id(node)], code, subkey)
+        # ---- depth: 1 + the deepest operand (a folded product passes its other operand's depth through)
+        depth = _depths(child.tolist(), first_edge.tolist(), folded.tolist())
 
-        # Rows: parameters (own vector), then inputs, constants, and the groups in (depth, op) order.
-        interior = sorted((n for n in order if id(n) in keys), key=lambda n: keys[id(n)])
-        self.nodes = params + inputs + constants + interior
-        gid = {id(n): i for i, n in enumerate(self.nodes + list(self.folded.values()))}
+        # ---- rows: parameters (their own vector), inputs, constants, then the groups in (depth, op) order
+        interior = np.flatnonzero((code != LEAF) & ~folded)
+        subkey = np.zeros(n, dtype=np.intp)
+        linear = np.flatnonzero(code == LINEAR)
+        if len(linear) or shift_at:
+            keys: dict = {}
+            for i in linear.tolist():  # sums reading the same nodes (in order) share one matrix product
+                edges = child[first_edge[i] : first_edge[i + 1]]
+                key = (LINEAR, tuple(other_of[edges[folded[edges]]].tolist()))
+                subkey[i] = keys.setdefault(key, len(keys))
+            for i in shift_at:  # shifts over the same number of logits share one max
+                subkey[i] = keys.setdefault((SHIFT, int(n_children[i])), len(keys))
+        interior = interior[np.lexsort((subkey[interior], code[interior], depth[interior]))]
+        gid = np.full(n, -1, dtype=np.intp)
+        gid[is_param] = param_pos[is_param]
+        gid[input_pos >= 0] = P + input_pos[input_pos >= 0]
+        gid[constant_at] = P + I + np.arange(C)
+        gid[interior] = P + I + C + np.arange(len(interior))
+        gid[folded_at] = P + I + C + len(interior) + np.arange(len(folded_at))
+        self.nodes = params + inputs + constant_nodes + [order[i] for i in interior.tolist()]
         self.n_rows = len(self.nodes) - P
         self.wanted = np.ones(len(self.nodes), dtype=bool)
-        self.wanted[P : P + I + len(constants)] = leaf_grads
+        self.wanted[P : P + I + C] = leaf_grads
+        self.wanted_list = self.wanted.tolist()  # the same, for the one-node steps of `compiled_scalar`
         self.leaf_grads = leaf_grads
-        self.constants = np.array([float(c.data) for c in constants], dtype=float)
+        self.constants = np.array(data, dtype=float)
         self.params = np.array([float(p.data) for p in params]) if param_data is None else param_data
         if self.params.shape != (P,):
             raise ValueError(f"param_data must be a flat array of {P} numbers, got shape {self.params.shape}")
         self.param_grad = np.zeros(P)
-        # Two traces with equal structures differ only in their constants (the Trainer merges them).
-        self.structure = tuple(
-            (codes.get(id(n), (LEAF, None)), tuple(gid[id(c)] for c in _children(n)))
-            for n in self.nodes + list(self.folded.values())
+        # Two traces with equal structures differ only in their constants (the Trainer merges them): every
+        # node's operation, exponent and operands, by row.
+        rows = np.concatenate([constant_at, interior, folded_at])
+        self.structure = b"".join(
+            x.tobytes()
+            for x in (
+                np.array([P, I, C, len(interior)]),
+                gid[[position[p] for p in params if p in position]],
+                gid[[position[v] for v in inputs if v in position]],
+                code[rows],
+                exponent[rows],
+                n_children[rows],
+                gid[child[_ranges(first_edge[rows], n_children[rows])]],
+            )
         )
-        self.groups = self._build_groups(interior, keys, codes, gid)
-        self.output_ids = np.array([gid[id(o)] for o in outputs], dtype=np.intp)
+        self.groups = _Builder(self, code, exponent, child, first_edge, n_children, folded, weight_of, other_of, gid)(
+            interior, depth, subkey
+        )
+        self.output_ids = gid[[position[o] for o in outputs]].astype(np.intp)
         self._read_outputs = Read(self.output_ids, P)
         self._seed_outputs = Accumulate(self.output_ids, P, np.ones(len(self.nodes), dtype=bool))
         self.vals = self.grads = None
@@ -208,47 +393,7 @@ class Program:
     def _term(self, mul):
         """(parameter, other) operands of a folded product."""
         a, b = mul._prev
-        return (a, b) if id(a) in self._param_pos else (b, a)
-
-    def _build_groups(self, interior, keys, codes, gid):
-        groups, P, i = [], self.n_params, 0
-        while i < len(interior):
-            j = i
-            while j < len(interior) and keys[id(interior[j])] == keys[id(interior[i])]:
-                j += 1
-            nodes, (_, code, _) = interior[i:j], keys[id(interior[i])]
-            start, stop = gid[id(nodes[0])] - P, gid[id(nodes[-1])] - P + 1
-            if code == ADD:
-                children = [gid[id(c)] for n in nodes for c in n._prev]
-                groups.append(AddGroup(self, start, stop, children, np.array([len(n._prev) for n in nodes])))
-            elif code == MUL:
-                groups.append(
-                    MulGroup(
-                        self, start, stop, [gid[id(n._prev[0])] for n in nodes], [gid[id(n._prev[1])] for n in nodes]
-                    )
-                )
-            elif code in (POWK, POW):
-                base = [gid[id(n._prev[0])] for n in nodes]
-                if code == POW:
-                    groups.append(PowGroup(self, start, stop, base, exponent=[gid[id(n._prev[1])] for n in nodes]))
-                else:
-                    groups.append(PowGroup(self, start, stop, base, constant=[codes[id(n)][1] for n in nodes]))
-            elif code == LINEAR:
-                weights, plain, counts = [], [], []
-                for n in nodes:
-                    terms = [self._term(c) for c in n._prev if id(c) in self.folded]
-                    weights.append([gid[id(w)] for w, _ in terms])
-                    rest = [gid[id(c)] for c in n._prev if id(c) not in self.folded]
-                    plain += rest
-                    counts.append(len(rest))
-                xs = [gid[id(x)] for _, x in (self._term(c) for c in nodes[0]._prev if id(c) in self.folded)]
-                groups.append(LinearGroup(self, start, stop, weights, xs, plain, np.array(counts)))
-            elif code == SHIFT:
-                groups.append(ShiftGroup(self, start, stop, [gid[id(z)] for n in nodes for z in n.logits]))
-            else:
-                groups.append(UnaryGroup(self, start, stop, code, [gid[id(n._prev[0])] for n in nodes]))
-            i = j
-        return groups
+        return (a, b) if a in self._param_set else (b, a)
 
     # ---- running ------------------------------------------------------------------------------------
 

@@ -8,6 +8,8 @@ shared by every sample, so they live in their own flat vector, and their gradien
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from micrograd.engine import Value
@@ -32,6 +34,25 @@ def as_slice(rows: np.ndarray):
         if step > 0 and (np.diff(rows) == step).all():
             return slice(int(rows[0]), int(rows[-1]) + 1, step)
     return rows
+
+
+SMALL = 8  # Read and Accumulate of at most this many nodes are set up in plain Python
+
+
+_NO_ROWS = np.zeros(0, dtype=np.intp)
+
+
+def _slice(rows: list[int]):
+    """`as_slice` for a short Python list."""
+    if not rows:
+        return _NO_ROWS
+    if len(rows) == 1:
+        return slice(rows[0], rows[0] + 1)
+    if len(rows) > 1:
+        step = rows[1] - rows[0]
+        if step > 0 and all(b - a == step for a, b in itertools.pairwise(rows)):
+            return slice(rows[0], rows[-1] + 1, step)
+    return np.array(rows, dtype=np.intp)
 
 
 LONG_RUN = 16  # a row receiving more additions than this is summed with one np.add.accumulate
@@ -69,17 +90,29 @@ class OrderedAdd:
         for rows, where in self.passes:
             target[rows] += values[where]
         for row, where in self.runs:
-            target[row] = np.add.accumulate(np.concatenate([target[row : row + 1], values[where]]), axis=0)[-1]
+            run = np.concatenate([target[row : row + 1], values[where]])
+            if run.ndim == 2 and run.shape[1] == 1:  # one column: a flat accumulate is far faster than a strided one
+                target[row] = np.add.accumulate(run.ravel())[-1]
+            else:
+                target[row] = np.add.accumulate(run, axis=0)[-1]
 
 
 class Read:
     """Reads a list of nodes as an (n, batch) array (or (n, 1) when all are parameters)."""
 
     def __init__(self, ids: np.ndarray, n_params: int):
+        if len(ids) <= SMALL:  # a few nodes (a long chain has a group per node): no NumPy work while tracing
+            ids = [int(i) for i in ids]
+            shared = [i < n_params for i in ids]
+            self.n, self.kind = len(ids), "params" if all(shared) else "rows" if not any(shared) else "mixed"
+            self.params_idx = _slice([i for i, s in zip(ids, shared) if s])
+            self.rows = _slice([i - n_params for i, s in zip(ids, shared) if not s])
+            self.mask = np.array(shared) if self.kind == "mixed" else None
+            return
         ids = np.asarray(ids, dtype=np.intp)
         self.n, shared = len(ids), ids < n_params
         self.kind = "params" if shared.all() else "rows" if not shared.any() else "mixed"
-        self.params_idx, self.rows = ids[shared], as_slice(ids[~shared] - n_params)
+        self.params_idx, self.rows = as_slice(ids[shared]), as_slice(ids[~shared] - n_params)
         self.mask = shared
 
     def __call__(self, params, vals):
@@ -96,21 +129,46 @@ class Read:
 class Accumulate:
     """Adds gradient contributions, one per edge, into the edges' child nodes (rows may repeat)."""
 
-    def __init__(self, ids: np.ndarray, n_params: int, wanted: np.ndarray):
+    def __init__(self, ids: np.ndarray, n_params: int, wanted: np.ndarray | list[bool]):
+        """``wanted``: per node, whether its gradient is kept (a list is faster for a few edges)."""
+        if len(ids) <= SMALL:  # a few edges: no NumPy work while tracing
+            self._small(ids, n_params, wanted)
+            return
         ids = np.asarray(ids, dtype=np.intp)
-        keep = wanted[ids]  # edges into inputs/constants are skipped unless their grads were asked for
+        keep = np.asarray(wanted)[ids]  # edges into inputs/constants are skipped unless their grads were asked for
         self.empty = not keep.any()
         self.keep = None if keep.all() else np.flatnonzero(keep)
         ids = ids[keep]
         shared = ids < n_params
-        self.p_pos, self.p_idx = np.flatnonzero(shared), ids[shared]
-        self.p_unique = len(np.unique(self.p_idx)) == len(self.p_idx)
+        self.p_pos, p_idx = np.flatnonzero(shared), ids[shared]
+        self.p_unique = len(np.unique(p_idx)) == len(p_idx)
+        self.p_idx = as_slice(p_idx) if self.p_unique else p_idx
         self.r_pos = None if shared.all() or not shared.any() else np.flatnonzero(~shared)
         rows = ids[~shared] - n_params
         self.has_rows = len(rows) > 0
         # Repeated rows (fancy `+=` would keep only the last of them) add one edge after another, in order.
         self.rows = as_slice(rows)
         self.repeated = OrderedAdd(rows) if len(np.unique(rows)) != len(rows) else None
+
+    def _small(self, ids, n_params: int, wanted: np.ndarray) -> None:
+        """`__init__` for a few edges, in plain Python (the same attributes)."""
+        ids = [int(i) for i in ids]
+        keep = [wanted[i] for i in ids] if isinstance(wanted, list) else [bool(wanted[i]) for i in ids]
+        self.empty = not any(keep)
+        self.keep = None if all(keep) else np.array([k for k, flag in enumerate(keep) if flag], dtype=np.intp)
+        ids = [i for i, flag in zip(ids, keep) if flag]
+        shared = [i < n_params for i in ids]
+        mixed = any(shared) and not all(shared)
+        p_pos = [k for k, s in enumerate(shared) if s]
+        self.p_pos = np.array(p_pos, dtype=np.intp) if mixed else tuple(p_pos)
+        p_idx = [i for i, s in zip(ids, shared) if s]
+        self.p_unique = len(set(p_idx)) == len(p_idx)
+        self.p_idx = _slice(p_idx) if self.p_unique else np.array(p_idx, dtype=np.intp)
+        self.r_pos = np.array([k for k, s in enumerate(shared) if not s], dtype=np.intp) if mixed else None
+        rows = [i - n_params for i, s in zip(ids, shared) if not s]
+        self.has_rows = bool(rows)
+        self.rows = _slice(rows)
+        self.repeated = OrderedAdd(np.array(rows, dtype=np.intp)) if len(set(rows)) != len(rows) else None
 
     def add(self, grads, param_grad, g, factor=None):
         """Contribution of edge i is g[i] * factor[i] (factor broadcasts; None means 1)."""
@@ -145,27 +203,42 @@ class SegmentSum:
     """Row sums of consecutive segments of x (segments may be empty), each added left to right."""
 
     def __init__(self, counts: np.ndarray):
+        self.every = int(counts[0]) if len(counts) == 1 else 0  # one segment of this many (a chain's sums)
+        if 0 < self.every <= LONG_RUN:
+            self.n, self.identity = 1, self.every == 1
+            return
         counts = np.asarray(counts, dtype=np.intp)
         self.n, self.identity = len(counts), bool(len(counts)) and bool((counts == 1).all())
         starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.intp)
-        full = counts > 0
-        self.all_full = bool(full.all())
-        self.first_rows, self.first_src = as_slice(np.flatnonzero(full)), as_slice(starts[full])
-        later = np.ones(int(counts.sum()), dtype=bool)
-        later[starts[full]] = False
+        long = counts > LONG_RUN  # summed by one sequential accumulate over their own slice of x
+        self.long = [(int(i), int(starts[i]), int(starts[i] + counts[i])) for i in np.flatnonzero(long)]
+        short = (counts > 0) & ~long
+        self.all_short = bool(short.all())
+        self.first_rows, self.first_src = as_slice(np.flatnonzero(short)), as_slice(starts[short])
+        later = np.zeros(int(counts.sum()), dtype=bool)
+        later[np.repeat(short, counts)] = True
+        later[starts[short]] = False
         segment = np.repeat(np.arange(len(counts)), counts)
         self.later = OrderedAdd(segment[later], positions=np.flatnonzero(later)) if later.any() else None
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if self.identity:
             return x
-        if self.all_full:
+        if 0 < self.every <= LONG_RUN:
+            out = x[0:1].copy()
+            for j in range(1, self.every):
+                out += x[j : j + 1]
+            return out
+        if self.all_short:
             out = x[self.first_src].copy()
         else:  # -0.0 is the identity of float addition: an empty segment adds nothing, even to -0.0
             out = np.full((self.n, x.shape[1]), -0.0)
             out[self.first_rows] = x[self.first_src]
         if self.later is not None:
             self.later.add(out, x)
+        for i, start, stop in self.long:
+            run = x[start:stop]
+            out[i] = np.add.accumulate(run.ravel() if run.shape[1] == 1 else run, axis=0)[-1]
         return out
 
 
@@ -238,32 +311,74 @@ class PowGroup(Group):
 
     def forward(self, params, vals):
         a, k = self.operands(params, vals)
-        if ((a == 0) & (k < 0)).any():
-            self.fail(
-                "power of zero: 0 ** negative is undefined (a negative power of 0 divides by zero)", (a == 0) & (k < 0)
-            )
-        fractional = (a < 0) & ((k != np.floor(k)) | np.isinf(k))  # inf: no whole power either (as the reference)
-        if fractional.any():
-            self.fail(
-                "power of a negative number: a negative base to a fractional or infinite power is not a real number",
-                fractional,
-            )
-        with np.errstate(over="ignore"):
-            out = a**k
-        overflow = np.isinf(out) & np.isfinite(a) & np.isfinite(k)
-        if overflow.any():
-            self.fail("power overflow: the result is too large for a float", overflow)
-        vals[self.start : self.stop] = out
+        vals[self.start : self.stop] = power(a, k, self.fail)
 
     def backward(self, params, vals, grads, param_grad):
         g = grads[self.start : self.stop]
         a, k = self.operands(params, vals)
         self.acc_base.add(grads, param_grad, g, slope(a, k))
-        if self.exponent is not None:  # d(a**b)/db = a**b * ln(a); 0 at a == 0 (b >= 0); undefined below 0
-            out = vals[self.start : self.stop]
-            with np.errstate(all="ignore"):
-                d = np.where(a > 0, out * np.log(np.where(a > 0, a, 1.0)), np.where((a == 0) & (k >= 0), 0.0, np.nan))
-            self.acc_exponent.add(grads, param_grad, g, d)
+        if self.exponent is not None:
+            self.acc_exponent.add(grads, param_grad, g, exponent_slope(a, k, vals[self.start : self.stop]))
+
+
+def power(a: np.ndarray, k: np.ndarray, fail) -> np.ndarray:
+    """a ** k, or ``fail(message, where)`` where the reference engine raises."""
+    if ((a == 0) & (k < 0)).any():
+        fail("power of zero: 0 ** negative is undefined (a negative power of 0 divides by zero)", (a == 0) & (k < 0))
+    fractional = (a < 0) & ((k != np.floor(k)) | np.isinf(k))  # inf: no whole power either (as the reference)
+    if fractional.any():
+        fail(
+            "power of a negative number: a negative base to a fractional or infinite power is not a real number",
+            fractional,
+        )
+    with np.errstate(over="ignore"):
+        out = a**k
+    overflow = np.isinf(out) & np.isfinite(a) & np.isfinite(k)
+    if overflow.any():
+        fail("power overflow: the result is too large for a float", overflow)
+    return out
+
+
+def exponent_slope(a: np.ndarray, k: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """d(a**k)/dk = a**k * ln(a); 0 at a == 0 (k >= 0); undefined (nan) below 0."""
+    with np.errstate(all="ignore"):
+        return np.where(a > 0, out * np.log(np.where(a > 0, a, 1.0)), np.where((a == 0) & (k >= 0), 0.0, np.nan))
+
+
+def unary(code: int, x: np.ndarray, out: np.ndarray, fail) -> None:
+    """out = op(x) for a one-operand operation, or ``fail(message, where)`` where the reference raises."""
+    if code == RELU:
+        np.maximum(x, 0.0, out=out)
+    elif code == TANH:
+        np.tanh(x, out=out)
+    elif code == EXP:
+        with np.errstate(over="ignore"):
+            np.exp(x, out=out)
+        if np.isinf(out).any() and (np.isinf(out) & np.isfinite(x)).any():
+            fail(
+                "exp overflow: exp(x) is too large for a float (the limit is about exp(709.78))",
+                np.isinf(out) & np.isfinite(x),
+            )
+    elif code == LOG:
+        if (x <= 0).any():
+            fail("log of a non-positive number: log(x) is undefined (the input must be > 0)", x <= 0)
+        np.log(x, out=out)
+    else:  # sigmoid, as the reference computes it: exp only ever sees a non-positive number
+        e = np.exp(-np.abs(x))
+        out[...] = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def unary_slope(code: int, x, out: np.ndarray):
+    """d op(x) / dx from the operand (a callable, read only for log) and the result."""
+    if code == RELU:
+        return out > 0
+    if code == TANH:
+        return 1.0 - out * out
+    if code == EXP:
+        return out
+    if code == LOG:
+        return 1.0 / x()
+    return out * (1.0 - out)
 
 
 class UnaryGroup(Group):
@@ -273,40 +388,26 @@ class UnaryGroup(Group):
         self.read, self.acc = Read(children, program.n_params), Accumulate(children, program.n_params, program.wanted)
 
     def forward(self, params, vals):
-        x, out = self.read(params, vals), vals[self.start : self.stop]
-        if self.code == RELU:
-            np.maximum(x, 0.0, out=out)
-        elif self.code == TANH:
-            np.tanh(x, out=out)
-        elif self.code == EXP:
-            with np.errstate(over="ignore"):
-                np.exp(x, out=out)
-            if np.isinf(out).any() and (np.isinf(out) & np.isfinite(x)).any():
-                self.fail(
-                    "exp overflow: exp(x) is too large for a float (the limit is about exp(709.78))",
-                    np.isinf(out) & np.isfinite(x),
-                )
-        elif self.code == LOG:
-            if (x <= 0).any():
-                self.fail("log of a non-positive number: log(x) is undefined (the input must be > 0)", x <= 0)
-            np.log(x, out=out)
-        else:  # sigmoid, as the reference computes it: exp only ever sees a non-positive number
-            e = np.exp(-np.abs(x))
-            out[...] = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        unary(self.code, self.read(params, vals), vals[self.start : self.stop], self.fail)
 
     def backward(self, params, vals, grads, param_grad):
         g, out = grads[self.start : self.stop], vals[self.start : self.stop]
-        if self.code == RELU:
-            local = out > 0
-        elif self.code == TANH:
-            local = 1.0 - out * out
-        elif self.code == EXP:
-            local = out
-        elif self.code == LOG:
-            local = 1.0 / self.read(params, vals)
-        else:
-            local = out * (1.0 - out)
-        self.acc.add(grads, param_grad, g, local)
+        self.acc.add(grads, param_grad, g, unary_slope(self.code, lambda: self.read(params, vals), out))
+
+
+def matrix_block(weights: np.ndarray, n_params: int):
+    """(start, stop, row length, terms) when weights[i, j] == start + i * row + j (a layer's weights as
+    `nn.Neuron` lays them out: each neuron's weights, then its bias), so the matrix is a reshaped slice of the
+    parameter vector, read and updated without copying; else None."""
+    nodes, terms = weights.shape
+    if not weights.size:
+        return None
+    start = int(weights[0, 0])
+    row = int(weights[1, 0] - weights[0, 0]) if nodes > 1 else terms
+    if row < terms or start + nodes * row > n_params:
+        return None
+    expected = start + np.arange(nodes)[:, None] * row + np.arange(terms)[None, :]
+    return (start, start + nodes * row, row, terms) if np.array_equal(weights, expected) else None
 
 
 class LinearGroup(Group):
@@ -317,6 +418,7 @@ class LinearGroup(Group):
         P, wanted = program.n_params, program.wanted
         self.weights = np.asarray(weights, dtype=np.intp)  # (nodes, terms) parameter indices
         self.weights_unique = len(np.unique(self.weights)) == self.weights.size
+        self.block = matrix_block(self.weights, len(program.params))
         self.x, self.acc_x = Read(xs, P), Accumulate(xs, P, wanted)
         self.counts, self.sum = counts, SegmentSum(counts)
         self.plain = Read(plain, P) if len(plain) else None
@@ -324,20 +426,29 @@ class LinearGroup(Group):
 
     def forward(self, params, vals):
         out = vals[self.start : self.stop]
-        np.matmul(params[self.weights], self.x(params, vals), out=out)
+        np.matmul(self.matrix(params), self.x(params, vals), out=out)
         if self.plain is not None:
             out += self.sum(self.plain(params, vals))
 
     def backward(self, params, vals, grads, param_grad):
         g = grads[self.start : self.stop]
         d_weights = g @ self.x(params, vals).T
-        if self.weights_unique:
+        if self.block is not None:
+            self.matrix(param_grad)[...] += d_weights
+        elif self.weights_unique:
             param_grad[self.weights] += d_weights
         else:
             np.add.at(param_grad, self.weights.ravel(), d_weights.ravel())
-        self.acc_x.add(grads, param_grad, params[self.weights].T @ g)
+        self.acc_x.add(grads, param_grad, self.matrix(params).T @ g)
         if self.acc_plain is not None:
             self.acc_plain.add(grads, param_grad, g if (self.counts == 1).all() else np.repeat(g, self.counts, axis=0))
+
+    def matrix(self, vector: np.ndarray) -> np.ndarray:
+        """The weight matrix out of a parameter-sized vector: a view when the weights lie in a regular block."""
+        if self.block is None:
+            return vector[self.weights]
+        start, stop, row, terms = self.block
+        return vector[start:stop].reshape(-1, row)[:, :terms]
 
 
 class ShiftGroup(Group):
