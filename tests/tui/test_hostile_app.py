@@ -387,3 +387,36 @@ async def test_a_session_ending_in_a_trace_of_a_diverged_model_opens(app, tmp_pa
             await pilot.pause()
         assert app.graph_mode == "sample" and app.workbench.traced == 0
         assert tree_lines(app)[0].startswith(f"({DIVERGED}")
+
+
+# ---- crash 8: selecting a node thousands of levels deep --------------------------------------------------
+
+
+async def test_a_session_selecting_a_node_4991_levels_deep_opens_a_bounded_tree(app):
+    from tests.tui.conftest import tree_lines
+    from tui import session
+    from tui.widgets.graph_tree import MAX_DEPTH
+
+    source = "a = Value(1.0)\n" + "a = a + 1\n" * 4990  # a chain: the first a is 4,990 levels below the output
+    wb = session.new_workbench()
+    wb.evaluate(source)
+    wb.select("a (line 1)")
+    app.workbench = wb
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):
+            await pilot.pause()
+        tree = app.query_one("#graph-tree")
+        assert tree.selected_value() is wb.find("a (line 1)")  # the cursor is on the selected node
+        lines = tree_lines(app)
+        assert lines[0].startswith(f"⋯ {4990 - MAX_DEPTH // 2:,} levels below the output (backspace: back up)")
+        assert len(lines) < 3 * MAX_DEPTH  # bounded: never a line per level of the chain
+        assert "a (line 1)" in str(app.query_one("#inspector").content)
+        app.query_one("#graph-tree").focus()
+        await pilot.press("backspace")  # back up to the output
+        await pilot.pause()
+        assert tree_lines(app)[0].startswith("a +")
+        for _ in range(MAX_DEPTH + 5):  # open the chain by hand, level by level: past MAX_DEPTH a new tree starts
+            await pilot.press("space", "down")
+        await pilot.pause()
+        assert tree_lines(app)[0].startswith(f"⋯ {MAX_DEPTH:,} levels below the output")
+        await evaluates(app, pilot, "b = Value(2.0)")  # the app still answers

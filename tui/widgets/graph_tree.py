@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -22,6 +23,10 @@ from micrograd.graph_layout import NUMBER_WIDTH, number_text
 from tui.plain import shown, shown_names
 
 OPEN_LIMIT = 60  # graphs up to this many nodes open fully expanded
+# Levels one tree shows below its top line. Textual's Tree builds its lines recursively and keeps each line's
+# whole path, so a chain 4,991 levels deep cost 33 s and then a RecursionError; past this depth the tree
+# starts again from a deeper node (`start_at`), and backspace goes back up.
+MAX_DEPTH = 100
 NUMBERS_WIDTH = 2 * NUMBER_WIDTH + 2  # " data grad" columns at the right edge of every line
 
 
@@ -68,6 +73,18 @@ class GraphTree(Tree[GraphNode]):
         # still say what changed: what each line showed last, and what it showed the refresh before.
         self._shown: dict[str, tuple] = {}
         self._before: dict[str, tuple] = {}
+        self.top: Value | None = None  # the node on the tree's top line: the graph's root, or a deeper start
+        self.levels_above = 0  # how far below the root `top` is
+
+    BINDINGS = [
+        Binding(
+            "backspace",
+            "back_to_root",
+            "Back to the output",
+            show=False,
+            tooltip="A deep node's tree: start again from the output",
+        )
+    ]
 
     # ---- building -------------------------------------------------------------------------------------
 
@@ -92,11 +109,25 @@ class GraphTree(Tree[GraphNode]):
         self.shown_names = shown_names(self.names)
         self.size_of_graph = len(self.names)
         self._uses = _count_uses(root)
-        self.reset(self._label(root, False), GraphNode(root))
-        self._home[id(root)] = self.root
+        self._start(root, 0)
+        self._restore(opened, cursor_name, scroll, everything=self.size_of_graph <= OPEN_LIMIT)
+
+    def _start(self, top: Value, levels_above: int) -> None:
+        """The tree's lines from `top` down (the graph's root, or a deep node `levels_above` levels below it)."""
+        self.top, self.levels_above = top, levels_above
+        self._home.clear()
+        label = self._label(top, False)
+        if levels_above:
+            label = Text.assemble((f"⋯ {levels_above:,} levels below the output (backspace: back up) · ", "dim"), label)
+        self.reset(label, GraphNode(top))
+        self._home[id(top)] = self.root
         self._fill(self.root)
         self.root.expand()
-        self._restore(opened, cursor_name, scroll, everything=self.size_of_graph <= OPEN_LIMIT)
+
+    def action_back_to_root(self) -> None:
+        if self.graph_root is not None and self.top is not self.graph_root:
+            self._start(self.graph_root, 0)
+            self.move_cursor(self.root)
 
     def _key(self, line: TreeNode[GraphNode]) -> str:
         """What identifies a line across rebuilds: its node's name, or a group's title under its parent's."""
@@ -117,16 +148,16 @@ class GraphTree(Tree[GraphNode]):
         return opened, (self.names.get(value) if value is not None else None), self.scroll_y
 
     def _restore(self, opened: set[str], cursor_name: str | None, scroll: float, *, everything: bool) -> None:
-        cursor, stack = self.root, [self.root]
+        cursor, stack = self.root, [(self.root, 0)]
         while stack:
-            line = stack.pop()
+            line, depth = stack.pop()
             name = self._key(line) if line.data is not None else None
             if name is not None and name == cursor_name and not line.data.reference:
                 cursor = line
-            if line is self.root or everything or name in opened:
+            if (line is self.root or everything or name in opened) and depth < MAX_DEPTH:
                 self._fill(line)
                 line.expand()
-                stack.extend(reversed(line.children))  # in reading order: the full line comes first
+                stack.extend((child, depth + 1) for child in reversed(line.children))  # in reading order
         self.move_cursor(self.root)
         if cursor is not self.root:
             self.call_after_refresh(self.move_cursor, cursor)  # its line number exists after the tree is rebuilt
@@ -138,6 +169,15 @@ class GraphTree(Tree[GraphNode]):
         if ref is None or ref.filled or ref.reference or self.frozen:
             return
         ref.filled = True
+        if len(_path(tree_node)) > MAX_DEPTH and ref.value is not None and ref.value.children:
+            ref.filled = False  # opening it by hand starts a new tree from it (on_tree_node_expanded)
+            if tree_node.children:
+                return
+            tree_node.add_leaf(
+                Text(f"⋯ more than {MAX_DEPTH} levels deep: open this node to start the tree from it", style="dim"),
+                GraphNode(None, filled=True),
+            )
+            return
         if ref.group is not None:
             children = ref.group
         else:
@@ -153,8 +193,18 @@ class GraphTree(Tree[GraphNode]):
             self._home[id(child)] = added
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[GraphNode]) -> None:
-        if event.node.tree is self:
-            self._fill(event.node)
+        if event.node.tree is not self:
+            return
+        line, ref = event.node, event.node.data
+        depth = len(_path(line)) - 1
+        if depth >= MAX_DEPTH and ref is not None and ref.value is not None and not ref.reference and not ref.filled:
+            self.call_later(self._start_at, ref.value, self.levels_above + depth)  # opened by hand: a new tree
+            return
+        self._fill(line)
+
+    def _start_at(self, top: Value, levels_above: int) -> None:
+        self._start(top, levels_above)
+        self.move_cursor(self.root)
 
     # ---- values ---------------------------------------------------------------------------------------
 
@@ -229,9 +279,17 @@ class GraphTree(Tree[GraphNode]):
     def reveal(self, target: Value, *, open_it: bool = False) -> None:
         """Open the branches down to `target` and put the cursor on it (a replayed `select`); with open_it,
         its own branch too (the stepper: the operands that just received grads)."""
-        path = _path_to(self.graph_root, target) if self.graph_root is not None else None
+        path = _path_to(self.top, target) if self.top is not None else None
+        if not path and self.top is not self.graph_root and self.graph_root is not None:
+            path = _path_to(self.graph_root, target)  # above this deep start: from the output again
+            if path:
+                self._start(self.graph_root, 0)
         if not path:
             return
+        if len(path) > MAX_DEPTH:  # too deep for one tree: start it MAX_DEPTH // 2 levels above the target
+            start = len(path) - 1 - MAX_DEPTH // 2
+            self._start(path[start], self.levels_above + start)
+            path = path[start:]
         node = self.root
         for value in path[1:]:
             if id(value) in self._home:  # already built (in a group, or elsewhere): go straight there
