@@ -3,8 +3,9 @@
 The reference engine builds one `Value` per number of every sample of a batch, every step: its cost is
 (nodes per sample) x (batch) + the parameters' own nodes, at about `REFERENCE_BYTES_PER_NODE` bytes each
 (a `Value` with its tuples, plus the topological order and visited set of `backward`). The compiled engine
-traces one sample's graph once per class label and turns each trace into a `Program`: its build cost is the
-traced nodes, and its run cost two float64 rows (value and gradient) per traced node per sample of the batch.
+traces one sample's graph once, with a loss term per class label, into a `Program` (L2 is computed directly):
+its build cost is the traced nodes, and its run cost two float64 rows (value and gradient) per traced node
+per sample of the batch.
 
 Node counts are exact (tests compare them with real graphs); the per-node bytes and seconds were measured on
 a 2-core machine (benchmarks/cost_limits.py prints estimate against measurement). `refusal()` turns an
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 # Measured (benchmarks/cost_limits.py) on a busy 2-core machine, rounded up.
 REFERENCE_BYTES_PER_NODE = 300  # tracemalloc peak of build + backward, per node
 REFERENCE_SECONDS_PER_NODE = 20e-6  # build + backward, per node
-COMPILED_BYTES_PER_TRACED_NODE = 1_800  # the trace's Values and a Program's tables while it is built
-COMPILED_SECONDS_PER_TRACED_NODE = 120e-6
+COMPILED_BYTES_PER_TRACED_NODE = 1_600  # the trace's Values and a Program's tables while it is built
+COMPILED_SECONDS_PER_TRACED_NODE = 10e-6  # tracing is array work (issue 15): a few microseconds a node
 COMPILED_SECONDS_PER_ROW_SAMPLE = 4e-9  # one step, per array row per sample (forward + backward)
 
 MAX_BUILD_SECONDS = 10.0
@@ -33,7 +34,7 @@ class Estimate:
     batch: int  # samples per step
     nodes_per_sample: int  # one sample's forward and loss graph
     parameters: int
-    graph_nodes: int  # reference: one step's whole graph; compiled: every traced node (all class traces)
+    graph_nodes: int  # reference: one step's whole graph; compiled: every traced node (one trace)
     memory_bytes: int  # the peak while building and stepping
     build_seconds: float  # reference: one step (its graph is built every step); compiled: trace + programs
     step_seconds: float
@@ -91,8 +92,8 @@ def estimate(
         memory = nodes * REFERENCE_BYTES_PER_NODE
         seconds = nodes * REFERENCE_SECONDS_PER_NODE
         return Estimate(engine, samples, batch, per_sample, params, nodes, memory, seconds, seconds)
-    traces = max(2, classes)  # one trace per class label (the labels enter as constants)
-    traced = per_sample * traces + (params + 3 if l2 else 0)
+    terms = max(2, classes)  # a loss term per class label (the labels enter as constants), in one trace
+    traced = per_model + loss_nodes(multiclass, loss, layers[-1]) * terms
     rows = per_sample - params  # folded products aside, about one row per node (a safe upper bound)
     arrays = 2 * 8 * max(rows, 1) * batch
     memory = traced * COMPILED_BYTES_PER_TRACED_NODE + arrays

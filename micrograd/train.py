@@ -169,65 +169,75 @@ class _ReferenceEngine:
 SCORE_CHUNK = 2048  # samples per forward pass when scoring a grid: bounded arrays for any grid size
 
 
-class _CompiledEngine:
-    """One sample's graph traced per class label, run over the batch as a second array axis."""
+class _L2:
+    """The L2 term alpha * sum(p*p) and its gradient, as the compiled engine computes `losses.l2`'s graph
+    (the same float operations: a left-to-right sum, then p*alpha added once per factor of p*p), without
+    tracing a graph of twice as many nodes as there are parameters."""
 
-    def __init__(self, trainer):
+    def __init__(self, alpha: float):
+        self.alpha = alpha
+
+    def __call__(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and nan propagate, as in the programs
+            squares = params * params
+            total = np.add.accumulate(squares)[-1] if len(squares) else 0.0  # Value.sum: left to right
+            half = self.alpha * params  # d(p*p) via each factor: grad (alpha) * the other factor (p)
+            return float(total * self.alpha), (0.0 + half) + half
+
+
+class _CompiledEngine:
+    """One sample's graph traced once, every class's loss term in it, run over the batch as a second axis."""
+
+    def __init__(self, trainer, probe=None):
         t = self.t = trainer
         self.params = np.array([float(p.data) for p in t.parameters])
         self.grad = np.zeros_like(self.params)
-        self.inputs = [Value(0.0, label=f"x{j}") for j in range(t.X.shape[1])]
-        self.out = t.model(self.inputs)  # a Value, or a list of them: what the loss reads
+        if probe is None:
+            self.inputs = [Value(0.0, label=f"x{j}") for j in range(t.X.shape[1])]
+            self.out = t.model(self.inputs)  # a Value, or a list of them: what the loss reads
+        else:  # the trainer's first look at the model: its graph is as good as a new one (numbers are fed)
+            self.inputs, self.out = probe
         self.outs = [self.out] if isinstance(self.out, Value) else list(self.out)
-        self.programs, self.constant_table = self._trace()
-        self.merged = len(self.programs) == 1
+        self.program = self._trace()
         self.predictor = None
-        self.tester = None  # programs of their own for the test set, so the training buffers never change shape
-        self.reg = None
-        if t.l2:
-            self.reg = Program(l2_loss(t.parameters, t.l2), params=t.parameters, param_data=self.params)
+        self.tester = None  # a program of its own for the test set, so the training buffers never change shape
+        self.reg = _L2(t.l2) if t.l2 else None
         self.XT = self._rows(t.X, t.y)
-        self.full_constants = self.constant_table[:, self._label_columns(t.y)] if self.merged else None
 
-    def _trace(self):
-        """The loss programs, and the table of their constants per class label.
+    def _trace(self) -> Program:
+        """The loss program: the model's outputs, then one loss term per class.
 
-        A class label enters a sample's graph as constants (svm's t = +-1), so trace once per class; when the
-        traces differ only in those constants, one program runs every sample with a constant row per sample.
-        A regression target is a real number: it is traced once, as one more input row.
+        A class label enters a sample's graph as constants (svm's t = +-1), so every class's term is traced
+        and run, and each sample's gradient is seeded at its own class's term only (the others get 0). A
+        regression target is a real number: it is traced once, as one more input row.
         """
         t = self.t
         if t.loss.regression:
             target = Value(0.0, label="target")
-            program = Program(
+            return Program(
                 self.outs + [t.loss.sample(self.outs[0], target)],
                 inputs=self.inputs + [target],
                 params=t.parameters,
                 param_data=self.params,
                 leaf_grads=False,
             )
-            return [program], program.constants[:, None]
-        programs = [
-            Program(
-                self.outs + [t.loss.sample(self.out, k)],
-                inputs=self.inputs,
-                params=t.parameters,
-                param_data=self.params,
-                leaf_grads=False,
-            )
-            for k in range(t.num_classes)
-        ]
-        table = np.stack([p.constants for p in programs], axis=1)  # (constants, classes)
-        merged = all(p.structure == programs[0].structure for p in programs)
-        return (programs[:1] if merged else programs), table
+        return Program(
+            self.outs + [t.loss.sample(self.out, label) for label in range(t.num_classes)],
+            inputs=self.inputs,
+            params=t.parameters,
+            param_data=self.params,
+            leaf_grads=False,
+        )
 
     def _rows(self, X, y):
-        """The programs' input rows for a batch: the features, and for regression the targets under them."""
+        """The program's input rows for a batch: the features, and for regression the targets under them."""
         rows = X.T if not self.t.loss.regression else np.vstack([X.T, np.asarray(y, dtype=float)[None, :]])
         return np.ascontiguousarray(rows)
 
-    def _label_columns(self, y):
-        return np.zeros(len(y), dtype=np.intp) if self.t.loss.regression else y
+    def _term_rows(self, y) -> np.ndarray:
+        """Which output row holds each sample's loss term (its class's term; the one term for regression)."""
+        k = len(self.outs)
+        return np.full(len(y), k, dtype=np.intp) if self.t.loss.regression else k + np.asarray(y, dtype=np.intp)
 
     def scores(self, X) -> np.ndarray:
         if self.predictor is None:
@@ -240,51 +250,31 @@ class _CompiledEngine:
         return np.concatenate(chunks) if chunks else np.zeros((0, len(self.outs)))
 
     def test_loss(self, X, y):
-        """(data loss, scores) on other data, forward only, through programs kept for that alone."""
+        """(data loss, scores) on other data, forward only, through a program kept for that alone."""
         if self.tester is None:
-            self.tester, _ = self._trace()
+            self.tester = self._trace()
         y = np.asarray(y)
-        XT, n, k = self._rows(X, y), len(y), len(self.outs)
-        terms, scores = np.empty(n), np.empty((n, k))
-        if len(self.tester) == 1:
-            out = self.tester[0].forward(XT, self.constant_table[:, self._label_columns(y)])
-            terms[:], scores[:] = out[k], out[:k].T
-        else:
-            for label, program in enumerate(self.tester):
-                where = np.flatnonzero(y == label)
-                if len(where):
-                    out = program.forward(XT[:, where])
-                    terms[where], scores[where] = out[k], out[:k].T
-        return float(np.sum(terms)) * (1.0 / n), scores
+        n, k = len(y), len(self.outs)
+        out = self.tester.forward(self._rows(X, y))
+        terms = out[self._term_rows(y), np.arange(n)]
+        return float(np.sum(terms)) * (1.0 / n), np.array(out[:k].T)
 
     def evaluate(self, idx):
         t = self.t
         XT, y = (self.XT, t.y) if idx is None else (self.XT[:, idx], t.y[idx])
         n, k = len(y), len(self.outs)
-        terms, scores = np.empty(n), np.empty((n, k))
+        out = self.program.forward(XT, should_stop=t.should_stop)
+        rows, columns = self._term_rows(y), np.arange(n)
+        terms, scores = out[rows, columns], np.array(out[:k].T)
+        seed = np.zeros(out.shape)
+        seed[rows, columns] = 1.0 / n
         grad = self.grad
-        if self.merged:
-            constants = self.full_constants if idx is None else self.constant_table[:, self._label_columns(y)]
-            out = self.programs[0].forward(XT, constants, should_stop=t.should_stop)
-            terms[:], scores[:] = out[k], out[:k].T
-            seed = np.zeros((k + 1, n))
-            seed[k] = 1.0 / n
-            grad[:] = self.programs[0].backward(seed, should_stop=t.should_stop)
-        else:
-            grad.fill(0.0)
-            for label, program in enumerate(self.programs):
-                where = np.flatnonzero(y == label)
-                if len(where):
-                    out = program.forward(XT[:, where], should_stop=t.should_stop)
-                    terms[where], scores[where] = out[k], out[:k].T
-                    seed = np.zeros((k + 1, len(where)))
-                    seed[k] = 1.0 / n
-                    grad += program.backward(seed, should_stop=t.should_stop)
+        grad[:] = self.program.backward(seed, should_stop=t.should_stop)
         data_loss = float(np.sum(terms)) * (1.0 / n)  # micrograd: sum(losses) * (1.0 / len(losses))
         reg_loss = 0.0
         if self.reg is not None:
-            reg_loss = float(self.reg.forward()[0, 0])
-            grad += self.reg.backward()
+            reg_loss, reg_grad = self.reg(self.params)
+            grad += reg_grad
         return data_loss, reg_loss, scores, grad
 
     def updated(self):
@@ -350,14 +340,17 @@ class Trainer:
         # Asked between samples and backward chunks on the reference engine (and between steps by `run`):
         # when it returns true, `step()` raises StepCancelled with nothing updated.
         self.should_stop = None
-        probe = model([Value(x) for x in X[0].tolist()])
+        # The model's first graph, on zeros (its numbers do not matter), counts its outputs; the compiled
+        # engine traces this same graph rather than building another.
+        probe_inputs = [Value(0.0, label=f"x{j}") for j in range(X.shape[1])]
+        probe = model(probe_inputs)
         outputs = 1 if isinstance(probe, Value) else len(probe)
         if outputs != self.loss.outputs(self.num_classes):
             raise ValueError(
                 f"{self.loss.name} needs {self.loss.outputs(self.num_classes)} model output(s) for "
                 f"{self.num_classes} classes, but the model has {outputs}"
             )
-        self.engine = (_CompiledEngine if engine == "compiled" else _ReferenceEngine)(self)
+        self.engine = _CompiledEngine(self, (probe_inputs, probe)) if engine == "compiled" else _ReferenceEngine(self)
 
     def _checked(self, X, y, which: str):
         X, y = np.asarray(X, dtype=float), np.asarray(y)

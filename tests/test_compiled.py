@@ -272,3 +272,24 @@ def test_first_nonfinite_names_where_it_started():
     assert node is product and sample == 1
     program.forward(np.array([[1.0, 2.0]]))
     assert program.first_nonfinite() is None
+
+
+def test_a_long_chain_matches_the_reference_engine():
+    # One node per depth: run as ScalarRun steps (micrograd/compiled_scalar.py), more than one run of them.
+    def chain(x, w):
+        out = x
+        for i in range(1500):
+            out = (out * w + 0.1).tanh() if i % 3 == 0 else out * 1.0001 + x if i % 3 == 1 else out**2 * 0.5
+        return out
+
+    x, w = Value(0.3), Value(0.9)
+    reference = chain(x, w)
+    reference.backward()
+    x2, w2 = Value(0.0), Value(0.9)
+    program = Program(chain(x2, w2), inputs=[x2], params=[w2])
+    out = program.forward(np.array([[0.3, 0.3]]))
+    assert out[0].tolist() == [reference.data, reference.data]
+    param_grad = program.backward(np.array([[1.0, 0.0]]))
+    assert param_grad.tolist() == [w.grad]
+    program.write_back()
+    assert x2.grad == x.grad
