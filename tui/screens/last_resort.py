@@ -39,13 +39,19 @@ class LastResort:
         super().__init__(*args, **kwargs)
         self.unexpected_errors = []
         self._last_resort_seen: dict[tuple[str, str], float] = {}
+        self._last_resort_armed = False  # from the first frame on: an app that fails to start still exits (code 1)
         _install_guard()
+
+    def _on_ready(self, event: events.Ready) -> None:
+        self._last_resort_armed = True
 
     def recover(self, error: BaseException, where: str) -> bool:
         """Report `error` and keep running; False when the app is not running (starting or closing), so the
         caller lets Textual handle it as usual."""
         app = self  # the mixin is always an App
-        if not isinstance(error, Exception) or not app.is_running or app._exit or app._closing:  # type: ignore[attr-defined]
+        if not isinstance(error, Exception) or not self._last_resort_armed:
+            return False
+        if not app.is_running or app._exit or app._closing:  # type: ignore[attr-defined]
             return False
         if isinstance(error, WorkerFailed):
             error = error.error
