@@ -1,6 +1,6 @@
 """The compiled engine against PyTorch across sizes, and how long tracing takes (issue 15's targets).
 
-    python benchmarks/engine_curve.py [--repeat 3] [--steps 20] [--busy 1] [--chain 500000]
+    python benchmarks/engine_curve.py [--repeat 5] [--steps 20] [--busy 1] [--chain 500000]
 
 Every point of n in {100, 1k, 10k} x hidden layers {16-16, 64-64, 128-128} (2 inputs, 1 output, ReLU, svm loss,
 1e-4 L2, SGD): 20 full-batch steps of the compiled `Trainer` against the same model, data and update in PyTorch
@@ -91,7 +91,7 @@ def chain_seconds(nodes: int) -> float:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--busy", type=int, default=0, help="CPU-bound processes to run beside the benchmark")
     parser.add_argument("--chain", type=int, default=500_000, help="nodes in the chain to trace (0: skip)")

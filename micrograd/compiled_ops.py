@@ -439,7 +439,8 @@ class LinearGroup(Group):
             param_grad[self.weights] += d_weights
         else:
             np.add.at(param_grad, self.weights.ravel(), d_weights.ravel())
-        self.acc_x.add(grads, param_grad, self.matrix(params).T @ g)
+        if not self.acc_x.empty:  # the first layer's inputs want no gradient: skip that matrix product
+            self.acc_x.add(grads, param_grad, self.matrix(params).T @ g)
         if self.acc_plain is not None:
             self.acc_plain.add(grads, param_grad, g if (self.counts == 1).all() else np.repeat(g, self.counts, axis=0))
 
