@@ -2,13 +2,17 @@
 
 Every action goes through the `Workbench` (tui/workbench.py); this module only decides what to redraw.
 Training runs in one exclusive thread worker that calls `run.step()` and posts batched `TrainingProgress`
-messages at most 20 times a second; the UI never reads the live Values until `finish_training` wrote them back.
+messages at most 10 times a second, fewer when drawing them costs the UI more than a tenth of the time, and
+gives way to the UI thread whenever its heartbeat is late (tui/training_pace.py: why, and by how much); the UI
+never reads the live Values until `finish_training` wrote them back.
 """
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import math
-from time import perf_counter
+from time import perf_counter, thread_time
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -23,10 +27,10 @@ from micrograd.network_groups import loss_graph_groups, sample_graph_groups
 from tui import form
 from tui.plain import shown
 from tui.presets import PRESETS, preset_config
+from tui.screens import help as help_screen
 from tui.screens.commands import KEYS, MicrogradCommands
 from tui.screens.data_edit import DataEditCommands
 from tui.screens.export import ExportCommands
-from tui.screens.help import HelpScreen
 from tui.screens.last_resort import LastResort
 from tui.screens.network import NetworkCommands
 from tui.screens.preferences import PreferencesCommands
@@ -34,6 +38,7 @@ from tui.screens.session_files import SessionCommands
 from tui.screens.stepping import StepperCommands
 from tui.screens.trace import TraceCommands
 from tui.settings import describe_changes
+from tui.training_pace import Heartbeat, Pacer
 from tui.widgets.boundary import DecisionBoundary
 from tui.widgets.chart_pane import ChartPane
 from tui.widgets.controls import TrainingControls
@@ -48,7 +53,9 @@ from tui.workbench import TrainingRun, Workbench
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 PROGRESS_INTERVAL = 0.1  # seconds between progress messages: <= 10 chart redraws a second
+PROGRESS_SHARE = 0.1  # ... and fewer when handling one takes the UI thread more than this share of the time
 MAX_GRID = 160  # decision-boundary grid points per side: one per character column is plenty
+GC_YOUNG_WHILE_TRAINING = 10_000  # allocations between two young collections while training (Python: 700)
 DEFAULT_TRAIN_STEPS = 100  # micrograd's demo length; the controls' "steps" field changes it
 PANES = ("#editor-text", "#graph-tree, #graph-picture", "#controls-pane Input, #controls-pane Select", "#chart-pane")
 
@@ -119,6 +126,9 @@ class MicrogradApp(
         self.graph_mode = "expression"  # or "training", or "sample" (the traced one): what the tree shows
         self._run: TrainingRun | None = None
         self._steps_per_second: float | None = None
+        self._pacer = Pacer(PROGRESS_INTERVAL, PROGRESS_SHARE)  # a new pair for each run
+        self._heartbeat = Heartbeat()
+        self._gc_threshold = gc.get_threshold()  # restored when a run ends
         self.pause_requested_at: int | None = None  # run.steps when pause was pressed (tests check "within a step")
 
     def notify(self, message, *, title="", severity="information", timeout=None, markup=False) -> None:
@@ -366,8 +376,29 @@ class MicrogradApp(
         self.query_one(GraphPane).freeze(self.graph_mode == "training")
         self.pause_requested_at = None
         self._update_status()
-        self.refresh_bindings()
+        self._refresh_training_bindings()
+        self._pacer, self._heartbeat = Pacer(PROGRESS_INTERVAL, PROGRESS_SHARE), Heartbeat()
+        # The app's ~100k objects outlive the run: a full collection need not scan them. The reference engine
+        # allocates enough to trigger ~3 a second, each 0.1-0.2 s with the GIL held (the UI froze meanwhile);
+        # its graphs hold no cycles, so young collections are made rarer too (<= ~20 ms each, 1/3 of the time).
+        gc.freeze()
+        self._gc_threshold = gc.get_threshold()
+        gc.set_threshold(GC_YOUNG_WHILE_TRAINING, *self._gc_threshold[1:])
+        self._beat(self._run)
         self._train(self._run, self.train_steps)
+
+    def _refresh_training_bindings(self) -> None:
+        """F9 reads Train or Pause: tell every screen's footer, not only the current screen's (a run may end while
+        help or a dialog is on top; `refresh_bindings()` alone tells only that one)."""
+        for screen in self.screen_stack:
+            screen.refresh_bindings()
+
+    def _beat(self, run: TrainingRun) -> None:
+        """The UI thread's heartbeat while `run` trains: a bare event-loop callback (a Textual timer would cost
+        more), so it is late exactly when the loop is busy or waits for the GIL."""
+        if run is self._run:
+            self._heartbeat.beat()
+            asyncio.get_running_loop().call_later(self._heartbeat.period, self._beat, run)
 
     def action_reset(self) -> None:
         if self._busy():
@@ -433,7 +464,7 @@ class MicrogradApp(
         (pane.picture if pane.view == "picture" else pane.tree).focus()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.BINDINGS))
+        help_screen.show(self)
 
     async def action_quit(self) -> None:
         """Quit; a training run is cancelled first (its thread checks every step, so it ends within one)."""
@@ -516,15 +547,18 @@ class MicrogradApp(
     @work(thread=True, exclusive=True, exit_on_error=False, group="training", name="training")
     def _train(self, run: TrainingRun, steps: int | None) -> None:
         worker = get_current_worker()
-        started = last_post = perf_counter()
+        pacer, heartbeat = self._pacer, self._heartbeat
+        started = perf_counter()
         posted = 0
         try:
 
             def cancelled() -> bool:
+                heartbeat.give_way()  # asked often inside a step too: the UI never waits for a whole step
                 return worker.is_cancelled
 
             while not worker.is_cancelled and (steps is None or run.steps < steps):
-                result = run.step(cancelled)  # the step itself asks too (the reference engine, mid-batch)
+                heartbeat.give_way()
+                result = run.step(cancelled)  # the step itself asks too (between groups, samples, chunks)
                 if result is None:
                     break
                 if not result.finite:
@@ -532,25 +566,32 @@ class MicrogradApp(
                     self.post_message(TrainingProgress(run, run.results[posted:], rate, diverged_at=result.step))
                     posted = run.steps
                     break
-                now = perf_counter()
-                if now - last_post >= PROGRESS_INTERVAL:
+                if pacer.due():
                     live = run.parameters() if self.graph_mode in ("sample", "neuron") else None
                     snapshot = run.snapshot() if self.network_live else None
+                    rate = run.steps / (perf_counter() - started)
                     self.post_message(
-                        TrainingProgress(
-                            run, run.results[posted:], run.steps / (now - started), parameters=live, network=snapshot
-                        )
+                        TrainingProgress(run, run.results[posted:], rate, parameters=live, network=snapshot)
                     )
-                    posted, last_post = run.steps, now
+                    posted = run.steps
+                    pacer.posted()
             if run.steps > posted:
                 rate = run.steps / max(perf_counter() - started, 1e-9)
                 self.post_message(TrainingProgress(run, run.results[posted:], rate))
         finally:
+            gc.unfreeze()  # collected as usual again (see action_train_pause); here, so that quitting does it too
+            gc.set_threshold(*self._gc_threshold)
             self.post_message(TrainingFinished(run))
 
     def on_training_progress(self, message: TrainingProgress) -> None:
         if message.run is not self._run:
             return  # late news from a run already finished
+        pacer, cpu = self._pacer, thread_time()
+
+        def painted() -> None:  # the UI thread's time for this message, drawing included: the pacer's cost
+            pacer.cost = thread_time() - cpu
+
+        self.call_after_refresh(painted)
         self._steps_per_second = message.steps_per_second
         with self.batch_update():
             live = message.parameters
@@ -598,7 +639,7 @@ class MicrogradApp(
         if message.run is not self._run:
             return
         self._run = None
-        self.refresh_bindings()
+        self._refresh_training_bindings()
         self.workbench.finish_training(message.run)
         # the record, whatever messages said
         self.query_one(LossChart).set_history(self.workbench.history, self.workbench.marks)

@@ -132,7 +132,7 @@ async def test_question_mark_types_in_the_editor_and_opens_help_elsewhere(app):
         await pilot.press("tab", "question_mark")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "HelpScreen"
-        help_text = app.screen.query_one("#help-text")._markdown
+        help_text = app.screen.markdown
         assert "| F5 | Evaluate the expression in the editor |" in help_text and "| ctrl+q | Quit |" in help_text
         assert help_text.count("| F9 |") == 1
         await pilot.press("escape", "f1")

@@ -252,3 +252,112 @@ async def test_reset_restores_the_starting_weights(app):
         await pilot.pause()
         assert app.workbench.model.parameters()[0].data == first
         assert app.workbench.history == [] and app.query_one("#loss-chart").steps == []
+
+
+def trained_alone(steps: int, engine: str):
+    """The app's default setup trained by the workbench's own Trainer, no app: (last result, parameters)."""
+    from tui.workbench import Config, Workbench
+
+    trainer = Workbench(Config().merged({"training": {"engine": engine}})).trainer
+    results = [trainer.step() for _ in range(steps)]
+    return results[-1], trainer.parameter_vector()
+
+
+async def test_progress_is_coalesced_into_few_chart_redraws(app, monkeypatch):
+    """However many steps a run makes between two progress messages, the chart draws once per message: with
+    no message due until the end, 300 steps cost the chart the final redraw or two, not 300."""
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "PROGRESS_INTERVAL", 3600.0)
+    app.train_steps = 300
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        chart = app.query_one("#loss-chart")
+        draws, draw = [], chart._draw
+        monkeypatch.setattr(chart, "_draw", lambda: (draws.append(len(chart.steps)), draw())[1])
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        assert 1 <= len(draws) <= 3, draws  # the last batch of results, then the record on finishing
+        assert chart.steps == list(range(300)) and len(app.workbench.history) == 300
+
+
+async def test_a_run_posting_every_step_ends_exactly_where_the_trainer_alone_does(app, monkeypatch):
+    """Progress after every step (interval 0): many messages merged on the way, none lost, and the final state
+    is the Trainer's own to the last bit -- loss, accuracy and every parameter."""
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "PROGRESS_INTERVAL", 0.0)
+    monkeypatch.setattr(tui.app, "PROGRESS_SHARE", 1e9)  # never slowed down by the drawing cost
+    app.train_steps = 150
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        expected, parameters = trained_alone(150, "compiled")
+        last = app.workbench.history[-1]
+        assert (last["step"], last["loss"], last["accuracy"]) == (149, expected.loss, expected.accuracy)
+        assert app.workbench.trainer.parameter_vector().tolist() == parameters.tolist()
+        assert app.query_one("#loss-chart").steps == list(range(150))
+
+
+async def test_the_reference_engine_in_the_app_ends_where_the_trainer_alone_does(app):
+    app.workbench.configure({"training": {"engine": "reference"}})
+    app.train_steps = 3
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        expected, parameters = trained_alone(3, "reference")
+        assert app.workbench.history[-1]["loss"] == expected.loss
+        assert app.workbench.trainer.parameter_vector().tolist() == parameters.tolist()
+
+
+async def test_garbage_collection_is_back_to_normal_after_a_run(app):
+    """Training freezes the app's objects out of full collections and makes young ones rarer; a run's end
+    undoes both, pause or not."""
+    import gc
+
+    before = gc.get_threshold()
+    app.train_steps = None
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        for _ in range(200):
+            await pilot.pause()
+            if app._run is not None and app._run.steps >= 2:
+                break
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] > before[0]
+        await pilot.press("f9")
+        await wait_for_training(app, pilot)
+        assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+
+
+async def test_footer_says_train_after_a_run_that_ended_while_help_was_open(app):
+    """The run's end refreshes the main screen's footer too, not only the screen on top (it stayed 'Pause')."""
+    from tests.tui.conftest import screen_text
+
+    app.train_steps = None
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("f1")
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        app.action_train_pause()  # pause while help is open (as a run of N steps ends by itself)
+        for _ in range(500):
+            await pilot.pause()
+            if app._run is None:
+                break
+        assert app._run is None and app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "f9 Train" in " ".join(text.split()) and "Pause" not in text
+
+
+async def test_help_is_built_once_and_shown_again(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "f1")
+        first = app.screen
+        assert first.__class__.__name__ == "HelpScreen" and "| F9 |" in first.markdown
+        await pilot.press("escape")
+        assert app.screen is not first
+        await pilot.press("f1")
+        assert app.screen is first

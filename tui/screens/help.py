@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rich.markdown import Markdown as RichMarkdown
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
 INTRO = """\
 # micrograd-tui
@@ -49,20 +50,39 @@ def _key_name(key: str) -> str:
     )
 
 
+SCREEN_NAME = "help"
+
+
+def show(app) -> None:
+    """F1: the help screen, built on the first press and kept (installed) for the next ones, so a key while
+    training does not wait for it to be composed and laid out again."""
+    if not app.is_screen_installed(SCREEN_NAME):
+        app.install_screen(HelpScreen(app.BINDINGS), SCREEN_NAME)
+    app.push_screen(SCREEN_NAME)
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close help", id="close-help")]
 
     def __init__(self, bindings: list[Binding]) -> None:
         super().__init__()
         self._key_bindings = bindings
+        self.markdown = markdown_text(bindings)
 
     def compose(self) -> ComposeResult:
-        rows = []
-        for binding in self._key_bindings:
-            if binding.tooltip:  # the help's long description; bindings without one are aliases
-                keys = " / ".join(_key_name(k.strip()) for k in binding.key.split(","))
-                row = f"| {keys} | {binding.tooltip} |"
-                if row not in rows:  # F9 is two bindings (Train, Pause) with one meaning
-                    rows.append(row)
+        # Rich's Markdown in one Static: Textual's Markdown widget (a widget per block and table cell) took
+        # ~0.3-0.5 s to show the first time.
         with VerticalScroll(id="help-body"):
-            yield Markdown(INTRO + "\n".join(rows) + "\n" + OUTRO, id="help-text")
+            yield Static(RichMarkdown(self.markdown), id="help-text")
+
+
+def markdown_text(bindings: list[Binding]) -> str:
+    """The help as Markdown: the introduction, a row per key (from the bindings' tooltips), the closing words."""
+    rows = []
+    for binding in bindings:
+        if binding.tooltip:  # the help's long description; bindings without one are aliases
+            keys = " / ".join(_key_name(k.strip()) for k in binding.key.split(","))
+            row = f"| {keys} | {binding.tooltip} |"
+            if row not in rows:  # F9 is two bindings (Train, Pause) with one meaning
+                rows.append(row)
+    return INTRO + "\n".join(rows) + "\n" + OUTRO

@@ -104,7 +104,7 @@ class LossChart(Vertical):
         legend = self.query_one("#chart-legend", Static)
         if not self.steps:
             plt.title("no steps yet: F8 steps once, F9 trains")
-            legend.update("")
+            legend.update("", layout=False)
             plot.refresh()
             return
         plt.title("")
@@ -145,5 +145,5 @@ class LossChart(Vertical):
             plt.title(f"│ step {last['step']}: {last['text']}{more}")
         if self.log_scale:
             shown.append("  · log loss" + (" (≤ 0 not drawn)" if hidden_nonpositive else ""))
-        legend.update(shown)
+        legend.update(shown, layout=False)  # one row of fixed height: no new layout of the screen
         plot.refresh()

@@ -24,4 +24,5 @@ class StatusLine(Static):
             parts.append(f"{steps_per_second:,.0f} steps/s")
         parts.append(engine)
         parts.append(state)
-        self.update(" · ".join(parts))
+        # One row of fixed height: new words never need the whole screen laid out (and repainted) again.
+        self.update(" · ".join(parts), layout=False)

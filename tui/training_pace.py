@@ -1,0 +1,64 @@
+"""How the training worker shares the interpreter with the UI thread (issue 15) -- no Textual here.
+
+A thread running Python holds the GIL; the UI thread gets it back only when the worker's switch interval
+(5 ms) runs out, every time it wants it (after each wait for input, each write to the terminal). So a busy
+worker made every key slow (F1 took 0.7-1.1 s while training) and the UI's own work -- a chart redraw is ~10-30
+ms of pure Python -- was taken from training time. Two rules fix the causes:
+
+- `Heartbeat`: the UI thread beats every `period`; while the beat is late, the UI is busy (or waiting for the
+  GIL), and the worker sleeps between two groups of its work until the UI has caught up. Keys are answered at
+  idle speed; training loses only the time the UI really needs.
+- `Pacer`: progress (chart, status line) is posted at most every `interval` seconds, and less often when
+  handling one costs the UI more than `share` of the time between two, so the UI's share of the interpreter
+  stays small whatever the chart's size or the machine's speed.
+"""
+
+from __future__ import annotations
+
+import threading
+from time import perf_counter
+
+
+class Heartbeat:
+    """The UI thread calls `beat()` every `period` seconds; the worker calls `give_way()` often."""
+
+    def __init__(self, period: float = 0.01, late: float = 0.025, patience: float = 0.25, *, clock=perf_counter):
+        self.period = period
+        self.late = late  # a beat this overdue means the UI thread has work (or waits for the GIL)
+        self.patience = patience  # the longest one give_way() waits: training never stalls for good
+        self._clock = clock
+        self.last = clock()
+        self._beaten = threading.Event()  # set by each beat: the worker sleeps on it without the GIL
+        self.waited = 0.0  # seconds the worker gave way, in all (the benchmark reports it)
+
+    def beat(self) -> None:
+        self.last = self._clock()
+        self._beaten.set()
+
+    def give_way(self) -> None:
+        """Worker thread: when the UI's beat is late, wait (without the GIL) for the next one -- at most
+        `patience`. Waiting on an event rather than polling: each poll would need the GIL back from the UI."""
+        start = self._clock()
+        if start - self.last <= self.late:
+            return
+        self._beaten.clear()
+        if start - self.last > self.late:  # no beat came in between: wait for the next
+            self._beaten.wait(self.patience)
+        self.waited += self._clock() - start
+
+
+class Pacer:
+    """When the worker may post the next progress message."""
+
+    def __init__(self, interval: float = 0.1, share: float = 0.1, *, clock=perf_counter):
+        self.interval = interval  # at most 1/interval chart redraws a second
+        self.share = share  # the UI's handling of progress may take at most this fraction of the time
+        self._clock = clock
+        self.last = clock()
+        self.cost = 0.0  # seconds the UI took for the latest progress message (set by the UI thread)
+
+    def due(self) -> bool:
+        return self._clock() - self.last >= max(self.interval, self.cost / self.share)
+
+    def posted(self) -> None:
+        self.last = self._clock()
