@@ -50,7 +50,7 @@ from micrograd.compiled_ops import (
     UnaryGroup,
     describe,
 )
-from micrograd.compiled_scalar import eligible, runs_of
+from micrograd.compiled_scalar import ScalarRun, eligible, runs_of
 from micrograd.engine import LogitShift, Value
 
 
@@ -388,7 +388,36 @@ class Program:
         self.output_ids = gid[[position[o] for o in outputs]].astype(np.intp)
         self._read_outputs = Read(self.output_ids, P)
         self._seed_outputs = Accumulate(self.output_ids, P, np.ones(len(self.nodes), dtype=bool))
+        self._zero_rows = self._plan_gradients()
         self.vals = self.grads = None
+
+    def _plan_gradients(self) -> list:
+        """Which gradient rows backward must zero: walking the accumulations in backward's order, an
+        accumulation whose rows nothing has touched yet writes them instead of adding (`Accumulate.assign`);
+        every other row is zeroed first. Returns the rows to zero, as slices and index arrays."""
+        n = self.n_rows
+        written, zero = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+
+        def visit(rows: np.ndarray, acc=None) -> None:
+            fresh = ~written[rows]
+            if acc is not None and acc.repeated is None and len(rows) and fresh.all():
+                acc.assign = True
+            else:
+                zero[rows[fresh]] = True
+            written[rows] = True
+
+        visit(self._seed_outputs.target_rows(n), self._seed_outputs)
+        for group in reversed(self.groups):
+            if isinstance(group, ScalarRun):
+                for row in group.target_rows():
+                    visit(np.array([row]))
+            else:
+                for acc in group.accumulators():
+                    visit(acc.target_rows(n), acc)
+        zero |= ~written
+        rows = np.flatnonzero(zero)
+        cuts = np.flatnonzero(np.diff(rows) != 1) + 1
+        return [slice(int(run[0]), int(run[-1]) + 1) for run in np.split(rows, cuts) if len(run)]
 
     def _term(self, mul):
         """(parameter, other) operands of a folded product."""
@@ -437,7 +466,8 @@ class Program:
         if self.vals is None:
             raise RuntimeError("call forward() before backward()")
         grads, param_grad = self.grads, self.param_grad
-        grads.fill(0.0)
+        for rows in self._zero_rows:  # the other rows are written by their first contribution
+            grads[rows] = 0.0
         param_grad.fill(0.0)
         seed = np.broadcast_to(np.asarray(seed, dtype=float), (len(self.output_ids), self.vals.shape[1]))
         self._seed_outputs.add(grads, param_grad, seed)

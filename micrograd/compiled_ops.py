@@ -129,6 +129,10 @@ class Read:
 class Accumulate:
     """Adds gradient contributions, one per edge, into the edges' child nodes (rows may repeat)."""
 
+    # Set by `Program.plan_gradients`: these rows get their first contribution here, so it is written rather
+    # than added (the backward pass then need not zero them first, and reads them once less).
+    assign = False
+
     def __init__(self, ids: np.ndarray, n_params: int, wanted: np.ndarray | list[bool]):
         """``wanted``: per node, whether its gradient is kept (a list is faster for a few edges)."""
         if len(ids) <= SMALL:  # a few edges: no NumPy work while tracing
@@ -195,8 +199,16 @@ class Accumulate:
             contribution = g if factor is None else g * factor
             if self.repeated is not None:
                 self.repeated.add(grads, contribution)
+            elif self.assign:
+                grads[self.rows] = contribution
             else:
                 grads[self.rows] += contribution
+
+    def target_rows(self, n_rows: int) -> np.ndarray:
+        """The rows of values this adds into (parameters aside), as an index array."""
+        if self.empty or not self.has_rows:
+            return _NO_ROWS
+        return np.arange(n_rows)[self.rows]
 
 
 class SegmentSum:
@@ -264,6 +276,9 @@ class Group:
 
 
 class AddGroup(Group):
+    def accumulators(self):
+        return [self.acc]
+
     def __init__(self, program, start, stop, children, counts):
         super().__init__(program, start, stop)
         self.read = Read(children, program.n_params)
@@ -279,6 +294,9 @@ class AddGroup(Group):
 
 
 class MulGroup(Group):
+    def accumulators(self):
+        return [self.acc_left, self.acc_right]  # backward's order
+
     def __init__(self, program, start, stop, left, right):
         super().__init__(program, start, stop)
         P, wanted = program.n_params, program.wanted
@@ -296,6 +314,9 @@ class MulGroup(Group):
 
 class PowGroup(Group):
     """base ** exponent, the exponent a number per node (``**k``) or a Value (``**``)."""
+
+    def accumulators(self):
+        return [self.acc_base] + ([self.acc_exponent] if self.acc_exponent is not None else [])
 
     def __init__(self, program, start, stop, base, exponent=None, constant=None):
         super().__init__(program, start, stop)
@@ -382,6 +403,9 @@ def unary_slope(code: int, x, out: np.ndarray):
 
 
 class UnaryGroup(Group):
+    def accumulators(self):
+        return [self.acc]
+
     def __init__(self, program, start, stop, code, children):
         super().__init__(program, start, stop)
         self.code = code
@@ -412,6 +436,9 @@ def matrix_block(weights: np.ndarray, n_params: int):
 
 class LinearGroup(Group):
     """Sums of (parameter * node) terms sharing the same nodes, plus other children: W @ X + rest."""
+
+    def accumulators(self):
+        return [self.acc_x] + ([self.acc_plain] if self.acc_plain is not None else [])
 
     def __init__(self, program, start, stop, weights, xs, plain, counts):
         super().__init__(program, start, stop)
@@ -454,6 +481,9 @@ class LinearGroup(Group):
 
 class ShiftGroup(Group):
     """-max(logits) per node (`engine.LogitShift`), from this pass's logits; a constant to gradients."""
+
+    def accumulators(self):
+        return []
 
     def __init__(self, program, start, stop, logits):
         super().__init__(program, start, stop)

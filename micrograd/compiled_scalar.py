@@ -55,6 +55,11 @@ class ScalarRun:
         self.wanted = program.wanted_list  # per node (parameters first): whether its gradient is kept
         self.n_params = program.n_params
 
+    def target_rows(self) -> list[int]:
+        """The rows this run adds gradients into, in the order backward adds them."""
+        P, wanted = self.n_params, self.wanted
+        return [ref for _, _, operands, _ in reversed(self.steps) for ref in operands if ref >= 0 and wanted[P + ref]]
+
     @staticmethod
     def read(ref: int, params: np.ndarray, vals: np.ndarray) -> np.ndarray:
         """One operand as a (1, batch) row, or (1, 1) for a parameter: the groups' `Read` shapes."""
