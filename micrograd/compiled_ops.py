@@ -204,6 +204,15 @@ class Accumulate:
             else:
                 grads[self.rows] += contribution
 
+    def direct(self, grads: np.ndarray) -> np.ndarray | None:
+        """The gradient rows themselves when this accumulation is a plain write of whole consecutive rows
+        (first contribution, no parameters, nothing skipped): a product can be computed straight into them."""
+        if not self.assign or self.keep is not None or len(self.p_pos) or not isinstance(self.rows, slice):
+            return None
+        if self.rows.step not in (None, 1):
+            return None
+        return grads[self.rows]
+
     def target_rows(self, n_rows: int) -> np.ndarray:
         """The rows of values this adds into (parameters aside), as an index array."""
         if self.empty or not self.has_rows:
@@ -416,7 +425,12 @@ class UnaryGroup(Group):
 
     def backward(self, params, vals, grads, param_grad):
         g, out = grads[self.start : self.stop], vals[self.start : self.stop]
-        self.acc.add(grads, param_grad, g, unary_slope(self.code, lambda: self.read(params, vals), out))
+        local = unary_slope(self.code, lambda: self.read(params, vals), out)
+        target = self.acc.direct(grads)
+        if target is not None and local.shape == g.shape:
+            np.multiply(g, local, out=target)
+        else:
+            self.acc.add(grads, param_grad, g, local)
 
 
 def matrix_block(weights: np.ndarray, n_params: int):
@@ -467,7 +481,11 @@ class LinearGroup(Group):
         else:
             np.add.at(param_grad, self.weights.ravel(), d_weights.ravel())
         if not self.acc_x.empty:  # the first layer's inputs want no gradient: skip that matrix product
-            self.acc_x.add(grads, param_grad, self.matrix(params).T @ g)
+            target = self.acc_x.direct(grads)
+            if target is not None:
+                np.matmul(self.matrix(params).T, g, out=target)
+            else:
+                self.acc_x.add(grads, param_grad, self.matrix(params).T @ g)
         if self.acc_plain is not None:
             self.acc_plain.add(grads, param_grad, g if (self.counts == 1).all() else np.repeat(g, self.counts, axis=0))
 
