@@ -472,3 +472,55 @@ def _direct(expr, env):
         return ops[type(node.op)](run(node.left), run(node.right))
 
     return run(_ast.parse(expr, mode="eval").body)
+
+
+# ---- issue 11: numbers past a float, and bounded backward() work ------------------------------------------
+
+
+@pytest.mark.parametrize("literal", ["0x" + "f" * 3600, "0b" + "1" * 5000, "0o" + "7" * 5000, "1" + "0" * 400])
+def test_an_integer_literal_past_a_float_is_an_expression_error_with_its_position(literal):
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(f"a = Value(1.0)\nx = {literal}")
+    assert (caught.value.line, caught.value.col) == (2, 5) and "too large for a float" in caught.value.message
+    assert len(str(caught.value)) < 120
+
+
+def test_a_300_digit_literal_is_still_a_number():
+    assert evaluate("x = 1" + "0" * 299).values["x"].data == 1e299
+
+
+def test_backward_work_past_the_budget_is_refused_up_front_at_its_line():
+    from micrograd.expression import MAX_BACKWARD_WORK
+
+    source = "a = Value(1.0)\n" + "a = a * 1.5\n" * 100 + "a.backward()\n" * 50
+    assert evaluate(source).backward_ran  # ~200 Values x 50 calls: well within the default
+    calls = []
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(source, max_backward_work=2_000, check=lambda done, total: calls.append(done))
+    assert caught.value.line > 101 and "(the limit is 2,000)" in caught.value.message
+    assert calls == []  # refused before the first statement ran
+    assert MAX_BACKWARD_WORK == 2_000_000
+
+
+def test_the_interpreter_counts_backward_work_exactly_as_it_goes():
+    # `a * 2` is one operator but two Values (the 2 becomes one): the up-front estimate (41 a call) lets three
+    # calls through a limit of 200, the exact count (81, 162, 243) stops the third, naming its line.
+    source = "a = Value(1.0)\n" + "a = a * 2\n" * 40 + "a.backward()\n" * 3
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(source, max_backward_work=200)
+    assert caught.value.line == 1 + 40 + 3 and "the backward() calls so far would visit 243" in caught.value.message
+
+
+def test_check_reports_progress_and_can_stop_an_evaluation():
+    from micrograd.expression import EvaluationCancelled
+
+    seen = []
+
+    def check(done, total):
+        seen.append((done, total))
+        if done == 3:
+            raise EvaluationCancelled
+
+    with pytest.raises(EvaluationCancelled):
+        evaluate("a = Value(1.0)\nb = a + 1\nc = b * 2\nd = c - a\ne = d ** 2", check=check)
+    assert seen == [(0, 5), (1, 5), (2, 5), (3, 5)]

@@ -22,9 +22,9 @@ from textual.widgets import Static, Tree
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from micrograd.engine import Value
-from micrograd.expression import ExpressionError
+from micrograd.expression import EvaluationCancelled, ExpressionError, Program, evaluate
 from micrograd.network_groups import loss_graph_groups, sample_graph_groups
-from tui import form
+from tui import budget, form
 from tui.plain import shown
 from tui.presets import PRESETS, preset_config
 from tui.screens import help as help_screen
@@ -98,6 +98,25 @@ class TrainingFinished(Message):
         self.run = run
 
 
+class EvaluationProgress(Message):
+    """How far the evaluation worker is (a pending one is replaced by the next)."""
+
+    def __init__(self, source: str, done: int, total: int) -> None:
+        super().__init__()
+        self.source, self.done, self.total = source, done, total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, EvaluationProgress)
+
+
+class EvaluationDone(Message):
+    """The evaluation worker's last act: its Program, its ExpressionError, or None (cancelled, or it failed)."""
+
+    def __init__(self, workbench: Workbench, source: str, result: Program | ExpressionError | None) -> None:
+        super().__init__()
+        self.workbench, self.source, self.result = workbench, source, result
+
+
 class MicrogradApp(
     LastResort,  # first: its _handle_exception answers before App's (which exits)
     DataEditCommands,
@@ -130,6 +149,8 @@ class MicrogradApp(
         self._heartbeat = Heartbeat()
         self._gc_threshold = gc.get_threshold()  # restored when a run ends
         self.pause_requested_at: int | None = None  # run.steps when pause was pressed (tests check "within a step")
+        self.evaluating: str | None = None  # the source a worker thread is evaluating (F5 on a long program)
+        self._evaluation_cancelled = False
 
     def notify(self, message, *, title="", severity="information", timeout=None, markup=False) -> None:
         """Every notice is plain text, whatever the caller asked (a widget's notify() passes markup=True): they
@@ -299,9 +320,74 @@ class MicrogradApp(
     def action_evaluate(self) -> None:
         if self._busy():
             return
+        if self.evaluating is not None:
+            self.notify("Still evaluating the program: wait, or press Esc to cancel it.", severity="warning")
+            return
+        source = self.query_one(ExpressionEditor).text
+        if len(source) <= budget.INLINE_SOURCE_CHARS:  # even its worst case is instant
+            self._show_evaluation(source, None)
+            return
+        self.evaluating, self._evaluation_cancelled = source, False
+        self.query_one(ExpressionEditor).show_progress("evaluating… (Esc cancels)")
+        self.refresh_bindings()
+        self._evaluate(self.workbench, source)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="evaluation", name="evaluation")
+    def _evaluate(self, workbench: Workbench, source: str) -> None:
+        """The editor's program, off the UI thread: it builds new Values only, which nothing else reads until
+        EvaluationDone hands them to the workbench (on the UI thread)."""
+        worker = get_current_worker()
+        last_post = perf_counter()
+
+        def check(done: int, total: int) -> None:
+            nonlocal last_post
+            if worker.is_cancelled:
+                raise EvaluationCancelled
+            if perf_counter() - last_post >= budget.PROGRESS_INTERVAL:
+                self.post_message(EvaluationProgress(source, done, total))
+                last_post = perf_counter()
+
+        result: Program | ExpressionError | None = None
+        try:
+            result = evaluate(source, max_backward_work=budget.EVALUATE_BACKWARD_WORK, check=check)
+        except ExpressionError as err:
+            result = err
+        except EvaluationCancelled:
+            pass
+        finally:  # always, so the app never waits for a worker that failed (the worker's error has a notice)
+            self.post_message(EvaluationDone(workbench, source, result))
+
+    def on_evaluation_progress(self, message: EvaluationProgress) -> None:
+        if message.source == self.evaluating and not self._evaluation_cancelled:
+            self.query_one(ExpressionEditor).show_progress(
+                f"evaluating… statement {message.done:,} of {message.total:,} (Esc cancels)"
+            )
+
+    def on_evaluation_done(self, message: EvaluationDone) -> None:
+        if message.source != self.evaluating:
+            return
+        self.evaluating = None
+        self.refresh_bindings()
+        if message.workbench is not self.workbench:
+            return  # a session was opened meanwhile: this program belongs to the one before
+        if message.result is None:
+            editor = self.query_one(ExpressionEditor)
+            editor.show_ok("evaluation cancelled: the graph is the last one evaluated, the text is as you left it")
+            return
+        self._show_evaluation(message.source, message.result)
+
+    def action_cancel_evaluation(self) -> None:
+        for worker in self.workers:
+            if worker.name == "evaluation":
+                worker.cancel()  # the worker stops before its next statement and posts EvaluationDone
+        self._evaluation_cancelled = True  # later progress reports are old news
+        self.query_one(ExpressionEditor).show_progress("cancelling…")
+
+    def _show_evaluation(self, source: str, result: Program | ExpressionError | None) -> None:
+        """Record the evaluation (computed here when `result` is None) and show its graph or its error."""
         editor = self.query_one(ExpressionEditor)
         try:
-            self.workbench.evaluate(editor.text)
+            self.workbench.evaluate(source, result=result)
         except ExpressionError as err:
             editor.show_error(err)
             editor.text_area.focus()
@@ -354,6 +440,8 @@ class MicrogradApp(
             return self.graph_mode == "sample" and not training
         if action in ("evaluate", "step", "reset", "toggle_graph", "export", "trace") and training:
             return None
+        if action == "cancel_evaluation":  # Esc: only while evaluating, and only on the main screen
+            return self.evaluating is not None and len(self.screen_stack) == 1
         return True
 
     def action_train(self) -> None:
@@ -369,6 +457,9 @@ class MicrogradApp(
                 if worker.name == "training":
                     worker.cancel()
             self._update_status("pausing…")
+            return
+        if self.evaluating is not None:
+            self.notify("Evaluating the program: wait, or press Esc to cancel it, then train.", severity="warning")
             return
         self._run = self.workbench.start_training()
         # The loss graph's parameters are the model's Values, which the worker now updates (reference engine).

@@ -275,12 +275,16 @@ class Workbench:
 
     # ---- actions: each logs one entry and returns it ---------------------------------------------------
 
-    def evaluate(self, source: str) -> dict:
+    def evaluate(self, source: str, *, result: Program | ExpressionError | None = None) -> dict:
+        """Evaluate the editor's program; `result` is what `micrograd.expression.evaluate(source)` gave when the
+        app already ran it off the UI thread (the Values it built are new, so only this records them)."""
         self._check_idle()
         self.source = source
         entry = {"do": "evaluate", "source": source}
         try:
-            program = evaluate(source)
+            if isinstance(result, ExpressionError):
+                raise result
+            program = result if result is not None else evaluate(source)
         except ExpressionError as err:
             self.error = err
             self._record({**entry, "error": str(err)})

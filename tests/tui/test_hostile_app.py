@@ -420,3 +420,87 @@ async def test_a_session_selecting_a_node_4991_levels_deep_opens_a_bounded_tree(
         await pilot.pause()
         assert tree_lines(app)[0].startswith(f"⋯ {MAX_DEPTH:,} levels below the output")
         await evaluates(app, pilot, "b = Value(2.0)")  # the app still answers
+
+
+# ---- bounded evaluation: off the UI thread, Esc cancels, runaway work refused up front ---------------------
+
+
+def long_program(backward_lines: int = 0) -> str:
+    """A program past the inline limit (so it is evaluated by a worker): 2,000 Values, then backward() lines."""
+    lines = ["a = Value(0.5)", "b = Value(1.5)"]
+    lines += ["a = (a*b + b*a - a*a + b).tanh()"] * 220
+    lines += ["a.backward()"] * backward_lines
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """Holds the evaluation worker before its 10th statement until the test sets the event: "while it
+    evaluates" is then a state the test controls, not a race against the clock."""
+    import threading
+
+    import tui.app
+
+    event = threading.Event()
+    real = tui.app.evaluate
+
+    def gated(source, *, check, **kwargs):
+        def wait_then_check(done, total):
+            if done == 10:
+                event.wait(timeout=60)
+            check(done, total)
+
+        return real(source, check=wait_then_check, **kwargs)
+
+    monkeypatch.setattr(tui.app, "evaluate", gated)
+    return event
+
+
+async def test_keys_answer_while_a_long_program_evaluates_and_esc_cancels_it(app, gate):
+    from tui.budget import INLINE_SOURCE_CHARS
+    from tui.screens.help import HelpScreen
+
+    source = long_program()
+    assert len(source) > INLINE_SOURCE_CHARS
+    async with app.run_test(size=SIZE) as pilot:
+        before = app.workbench.output
+        set_program(app, source)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.evaluating == source
+        assert app.query_one("#editor-pane").error_text.startswith("evaluating…")
+        await pilot.press("f1")  # the keys still answer: help opens over a running evaluation
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")  # closes help; the evaluation goes on
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen) and app.evaluating == source
+        await pilot.press("f9")  # training waits for the evaluation, with a sentence
+        await pilot.pause()
+        assert app._run is None and "Evaluating the program" in app.notes[-1][0]
+        await pilot.press("escape")  # cancels it
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.evaluating is None
+        assert app.query_one("#editor-pane").error_text.startswith("evaluation cancelled")
+        assert app.query_one("#editor-text").text == source  # the text is kept
+        assert app.workbench.output is before and not app.workbench.log  # nothing recorded
+        await pilot.press("f5")  # and again, to the end this time
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.workbench.source == source and app.workbench.log[-1] == {"do": "evaluate", "source": source}
+        assert app.query_one("#editor-pane").error_text.startswith("evaluated: a = ")
+
+
+async def test_runaway_backward_work_is_refused_up_front_with_a_sentence(app):
+    source = long_program(backward_lines=1500)  # 1,500 backward() through ~2,000 Values: ~3 million visits
+    async with app.run_test(size=SIZE) as pilot:
+        set_program(app, source)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        error = app.query_one("#editor-pane").error_text
+        assert "the backward() calls up to here would visit about" in error and "(the limit is 2,000,000)" in error
+        assert error.startswith("line ") and app.workbench.log[-1]["error"] == error
+        assert app.query_one("#editor-text").text == source

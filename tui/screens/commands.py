@@ -31,6 +31,16 @@ KEYS = [
         tooltip="Train / pause (space too, outside text fields)",
     ),
     Binding("space", "train_pause", "Train/Pause", id="train-pause-space", show=False),
+    # Esc cancels a long evaluation (only while one runs: check_action lets Esc through otherwise).
+    Binding(
+        "escape",
+        "cancel_evaluation",
+        "Cancel",
+        id="cancel-evaluation",
+        show=False,
+        priority=True,
+        tooltip="While a long program evaluates (F5): cancel it; the editor's text and the last graph stay",
+    ),
     Binding("ctrl+r", "reset", "Reset", id="reset", tooltip="Reset the model to its starting weights"),
     # Shown in the pane subtitles rather than the footer, which has room for ~11 keys at 100 columns.
     Binding(

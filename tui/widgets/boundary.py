@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui.plain import shown
+
 # Region colours (dim) and point colours (bright) per class; the palette reads on dark and light themes.
 REGION = ["#1d3557", "#5c1a1a", "#1e4d2b", "#4a3b00", "#3b1f4d"]
 POINT = ["#8ecae6", "#ff8c8c", "#8fe388", "#ffd166", "#d0a2f7"]
@@ -89,7 +91,7 @@ class DecisionBoundary(Widget):
         self.refresh()
 
     def show_message(self, message: str) -> None:
-        self.grid, self.message = None, message
+        self.grid, self.message = None, shown(message)  # it may name an imported file
         self.refresh()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:

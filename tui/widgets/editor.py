@@ -61,6 +61,11 @@ class ExpressionEditor(Vertical):
         if line is not None and col is not None:
             self.text_area.cursor_location = (max(line - 1, 0), max(col - 1, 0))
 
+    def show_progress(self, message: str) -> None:
+        """A long evaluation running off the UI thread: the line under the editor says how far it is."""
+        self.query_one("#editor-error", Static).update(message)
+        self.remove_class("-error")
+
     def show_ok(self, message: str) -> None:
         self.query_one("#editor-error", Static).update(shown(message, lines=True))  # it names the output's label
         self.remove_class("-error")

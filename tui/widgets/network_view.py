@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from tui.network_picture import PALETTE, Picture
+from tui.plain import shown
 
 _STYLES: dict[tuple[int, int], Style] = {}
 
@@ -75,7 +76,7 @@ class NetworkDiagram(Widget, can_focus=True):
         self.refresh()
 
     def show_message(self, message: str) -> None:
-        self.picture, self.cells_layout, self.message = None, None, message
+        self.picture, self.cells_layout, self.message = None, None, shown(message)  # it may name an imported file
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
