@@ -46,3 +46,5 @@ def test_even_ticks_and_thinning():
     rows = thin(1001)
     assert rows[0] == 0 and rows[-1] == 1000 and len(rows) <= MAX_POINTS + 1
     assert thin(5) == [0, 1, 2, 3, 4] and thin(0) == []
+    rows = thin(1001, 100)  # the chart asks for two a column: more draw nothing new
+    assert rows[0] == 0 and rows[-1] == 1000 and len(rows) <= 101

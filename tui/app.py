@@ -2,7 +2,7 @@
 
 Every action goes through the `Workbench` (tui/workbench.py); this module only decides what to redraw.
 Training runs in one exclusive thread worker that calls `run.step()` and posts batched `TrainingProgress`
-messages at most 10 times a second, fewer when drawing them costs the UI more than a tenth of the time, and
+messages at most 10 times a second, fewer when drawing them costs the UI more than 5% of the time, and
 gives way to the UI thread whenever its heartbeat is late (tui/training_pace.py: why, and by how much); the UI
 never reads the live Values until `finish_training` wrote them back.
 """
@@ -53,7 +53,7 @@ from tui.workbench import TrainingRun, Workbench
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 PROGRESS_INTERVAL = 0.1  # seconds between progress messages: <= 10 chart redraws a second
-PROGRESS_SHARE = 0.1  # ... and fewer when handling one takes the UI thread more than this share of the time
+PROGRESS_SHARE = 0.05  # ... and fewer when handling one takes the UI thread more than this share of the time
 MAX_GRID = 160  # decision-boundary grid points per side: one per character column is plenty
 GC_YOUNG_WHILE_TRAINING = 10_000  # allocations between two young collections while training (Python: 700)
 DEFAULT_TRAIN_STEPS = 100  # micrograd's demo length; the controls' "steps" field changes it
@@ -732,8 +732,12 @@ class MicrogradApp(
         self._run = None
         self._refresh_training_bindings()
         self.workbench.finish_training(message.run)
-        # the record, whatever messages said
-        self.query_one(LossChart).set_history(self.workbench.history, self.workbench.marks)
+        # the record, whatever messages said (rebuilt only if they missed something: 10k steps take ~50 ms)
+        chart, history = self.query_one(LossChart), self.workbench.history
+        if chart.steps == [r["step"] for r in history]:
+            chart.set_marks(self.workbench.marks)
+        else:
+            chart.set_history(history, self.workbench.marks)
         self._after_training()
 
     @staticmethod

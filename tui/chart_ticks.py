@@ -8,9 +8,9 @@ import math
 MAX_POINTS = 400  # plotext redraw cost grows with points; a pane is < 200 columns wide anyway
 
 
-def thin(n: int) -> list[int]:
-    """Indices of at most ~MAX_POINTS of n points, evenly strided, always including the newest."""
-    stride = max(1, math.ceil(n / MAX_POINTS))
+def thin(n: int, most: int = MAX_POINTS) -> list[int]:
+    """Indices of at most ~`most` of n points, evenly strided, always including the newest."""
+    stride = max(1, math.ceil(n / max(1, most)))
     rows = list(range(0, n, stride))
     if n and rows[-1] != n - 1:
         rows.append(n - 1)

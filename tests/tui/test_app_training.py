@@ -361,3 +361,25 @@ async def test_help_is_built_once_and_shown_again(app):
         assert app.screen is not first
         await pilot.press("f1")
         assert app.screen is first
+
+
+async def test_the_footer_relabels_f9_in_place_when_training_starts_and_ends(app):
+    """Train <-> Pause and the dimmed keys change on the keys already shown: no new footer (a recompose laid
+    the whole screen out again at each start and end of a run)."""
+    app.train_steps = None
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = list(app.query("FooterKey"))
+        labels = lambda: {k.action: (k.description, k._disabled) for k in app.query("FooterKey")}
+        assert labels()["train"] == ("Train", False) and labels()["step"] == ("Step", False)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert labels()["pause"] == ("Pause", False) and labels()["step"] == ("Step", True)
+        await pilot.press("f9")
+        for _ in range(500):
+            await pilot.pause()
+            if app._run is None:
+                break
+        await pilot.pause()
+        assert labels()["train"] == ("Train", False) and labels()["step"] == ("Step", False)
+        assert list(app.query("FooterKey")) == before

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from tui.chart_ticks import even_ticks, integer_ticks, log_ticks, thin
+from tui.chart_ticks import MAX_POINTS, even_ticks, integer_ticks, log_ticks, thin
 
 # (key in a result, legend label, plotext colour, Rich colour for the legend, y side)
 SERIES = (
@@ -108,7 +108,8 @@ class LossChart(Vertical):
             plot.refresh()
             return
         plt.title("")
-        rows = thin(len(self.steps))
+        # Braille gives two dots a column: more points than that draw nothing new, and each costs redraw time.
+        rows = thin(len(self.steps), min(MAX_POINTS, 2 * max(plot.size.width, 1)))
         steps = [self.steps[i] for i in rows]
         count = max(2, min(5, (plot.size.height - 4) // 2))
         shown = Text()
