@@ -26,6 +26,7 @@ in the reference engine, and `first_nonfinite()` says where they started.
 from __future__ import annotations
 
 import ast
+import gc
 import itertools
 
 import numpy as np
@@ -50,7 +51,7 @@ from micrograd.compiled_ops import (
     UnaryGroup,
     describe,
 )
-from micrograd.compiled_scalar import ScalarRun, eligible, runs_of
+from micrograd.compiled_scalar import ScalarRun, eligible_codes, runs_of
 from micrograd.engine import LogitShift, Value
 
 
@@ -189,27 +190,36 @@ class _Builder:
         bounds = np.r_[0, cuts, len(interior)].tolist()
         codes = self.code[interior[np.r_[0, cuts]]].tolist()
         start_row = int(self.gid[interior[0]]) - self.program.n_params
-        interior_list, groups, steps = interior.tolist(), [], []
-        n_children = self.n_children.tolist()
-        for g, (lo, hi) in enumerate(itertools.pairwise(bounds)):
-            if hi - lo == 1 and eligible(codes[g], n_children[interior_list[lo]]):
-                steps.append(self.step(codes[g], interior_list[lo], start_row + lo))
-                continue
-            if steps:
-                groups += runs_of(self.program, steps)
-                steps = []
-            groups.append(self.group(codes[g], interior[lo:hi], start_row + lo, start_row + hi))
-        return groups + runs_of(self.program, steps)
+        # Groups of one node whose operation a ScalarRun can do become its steps, built a run at a time.
+        first_nodes = interior[np.r_[0, cuts]]
+        single = (np.diff(np.r_[0, cuts, len(interior)]) == 1) & eligible_codes(
+            self.code[first_nodes], self.n_children[first_nodes]
+        )
+        edges = np.flatnonzero(np.diff(np.r_[False, single, False].astype(np.int8)))
+        run_starts, run_stops = edges[::2].tolist(), edges[1::2].tolist()
+        groups, g = [], 0
+        for a, b in zip(run_starts + [len(codes)], run_stops + [len(codes)]):
+            for h in range(g, a):  # the groups before this run
+                lo, hi = bounds[h], bounds[h + 1]
+                groups.append(self.group(codes[h], interior[lo:hi], start_row + lo, start_row + hi))
+            if a < b:
+                groups += runs_of(self.program, self.steps(first_nodes[a:b], start_row + np.asarray(bounds[a:b])))
+            g = b
+        return groups
 
-    def step(self, code: int, i: int, row: int) -> tuple:
-        """A one-node group as a `ScalarRun` step: (code, row, operand references, exponent)."""
-        if self.lists is None:
-            P = self.program.n_params
-            refs = [g - P if g >= P else -1 - g for g in self.gid.tolist()]
-            self.lists = (self.child.tolist(), self.first_edge.tolist(), refs, self.exponent.tolist())
-        child, first_edge, refs, exponent = self.lists
-        operands = tuple(refs[c] for c in child[first_edge[i] : first_edge[i + 1]])
-        return code, row, operands, np.array([[exponent[i]]]) if code == POWK else None
+    def steps(self, nodes: np.ndarray, rows: np.ndarray) -> list[tuple]:
+        """One-node groups as `ScalarRun` steps: (code, row, operand references, exponent)."""
+        P = self.program.n_params
+        if self.lists is None:  # every edge's operand as a reference: a row (>= 0) or parameter p as -1 - p
+            operand = self.gid[self.child]
+            self.lists = np.where(operand >= P, operand - P, -1 - operand).tolist()
+        refs = self.lists
+        first, last = self.first_edge[nodes].tolist(), self.first_edge[nodes + 1].tolist()
+        codes, exponents = self.code[nodes].tolist(), self.exponent[nodes].tolist()
+        return [
+            (code, row, tuple(refs[f:l]), np.array([[k]]) if code == POWK else None)
+            for code, row, f, l, k in zip(codes, rows.tolist(), first, last, exponents)
+        ]
 
     def group(self, code: int, pos: np.ndarray, start: int, stop: int):
         program, gid, child = self.program, self.gid, self.child
@@ -249,6 +259,18 @@ class Program:
     """
 
     def __init__(self, outputs, *, inputs=(), params=(), param_data=None, leaf_grads=True):
+        # Tracing makes a few containers per node; with a big graph alive, each of Python's cyclic garbage
+        # collections it sets off walks every Value (the 500,000-node chain: a third of its time). Nothing
+        # here makes a cycle worth collecting, so collection waits until the program is built.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._trace(outputs, inputs, params, param_data, leaf_grads)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _trace(self, outputs, inputs, params, param_data, leaf_grads) -> None:
         outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
         inputs, params = list(inputs), list(params)
         for kind, leaves in (("input", inputs), ("parameter", params)):
@@ -408,9 +430,10 @@ class Program:
 
         visit(self._seed_outputs.target_rows(n), self._seed_outputs)
         for group in reversed(self.groups):
-            if isinstance(group, ScalarRun):
-                for row in group.target_rows():
-                    visit(np.array([row]))
+            if isinstance(group, ScalarRun):  # it only adds: every row it meets first must be zeroed
+                rows = np.array(group.target_rows(), dtype=np.intp)
+                zero[rows[~written[rows]]] = True
+                written[rows] = True
             else:
                 for acc in group.accumulators():
                     visit(acc.target_rows(n), acc)

@@ -275,12 +275,13 @@ class Group:
     """Nodes of one depth and one operation, stored in consecutive rows [start, stop) of `vals`."""
 
     def __init__(self, program, start, stop):
-        self.program, self.start, self.stop = program, start, stop
+        # The program's node list, not the program: no reference cycle, so a dropped program is freed at once.
+        self.nodes, self.n_params, self.start, self.stop = program.nodes, program.n_params, start, stop
 
     def fail(self, message: str, where: np.ndarray):
         """Raise the reference engine's ValueError for the first (node, sample) where `where` holds."""
         row, column = np.argwhere(np.broadcast_to(where, (self.stop - self.start, where.shape[1])))[0]
-        node = self.program.nodes[self.program.n_params + self.start + row]
+        node = self.nodes[self.n_params + self.start + row]
         raise ValueError(f"{message} (at {describe(node)}, sample {column})")
 
 

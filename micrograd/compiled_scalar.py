@@ -41,9 +41,9 @@ def runs_of(program, steps: list[tuple]) -> list[ScalarRun]:
     return [ScalarRun(program, steps[i : i + CHUNK]) for i in range(0, len(steps), CHUNK)]
 
 
-def eligible(code: int, n_children: int) -> bool:
-    """Whether a one-node group of this operation can be a step (a long sum stays a group of its own)."""
-    return code in SCALAR_CODES and (code != ADD or n_children <= LONG_RUN)
+def eligible_codes(codes: np.ndarray, n_children: np.ndarray) -> np.ndarray:
+    """Whether one-node groups of these operations can be steps (a long sum stays a group of its own)."""
+    return np.isin(codes, list(SCALAR_CODES)) & ((codes != ADD) | (n_children <= LONG_RUN))
 
 
 class ScalarRun:
@@ -51,7 +51,7 @@ class ScalarRun:
     values (>= 0) or parameter number p given as -1 - p."""
 
     def __init__(self, program, steps: list[tuple]):
-        self.program, self.steps = program, steps
+        self.nodes, self.steps = program.nodes, steps  # the node list, not the program: no reference cycle
         self.wanted = program.wanted_list  # per node (parameters first): whether its gradient is kept
         self.n_params = program.n_params
 
@@ -123,7 +123,7 @@ class ScalarRun:
 
         def fail(message: str, where: np.ndarray):
             column = int(np.argwhere(np.atleast_2d(where))[0][-1])
-            node = self.program.nodes[self.program.n_params + row]
+            node = self.nodes[self.n_params + row]
             raise ValueError(f"{message} (at {describe(node)}, sample {column})")
 
         return fail
