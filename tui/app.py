@@ -330,10 +330,17 @@ class MicrogradApp(
         self.evaluating, self._evaluation_cancelled = source, False
         self.query_one(ExpressionEditor).show_progress("evaluating… (Esc cancels)")
         self.refresh_bindings()
-        self._evaluate(self.workbench, source)
+        heartbeat = Heartbeat()  # the worker gives way to the UI when its beat is late (tui/training_pace.py)
+        self._evaluation_beat(source, heartbeat)
+        self._evaluate(self.workbench, source, heartbeat)
+
+    def _evaluation_beat(self, source: str, heartbeat: Heartbeat) -> None:
+        if self.evaluating == source:
+            heartbeat.beat()
+            asyncio.get_running_loop().call_later(heartbeat.period, self._evaluation_beat, source, heartbeat)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="evaluation", name="evaluation")
-    def _evaluate(self, workbench: Workbench, source: str) -> None:
+    def _evaluate(self, workbench: Workbench, source: str, heartbeat: Heartbeat) -> None:
         """The editor's program, off the UI thread: it builds new Values only, which nothing else reads until
         EvaluationDone hands them to the workbench (on the UI thread)."""
         worker = get_current_worker()
@@ -343,6 +350,7 @@ class MicrogradApp(
             nonlocal last_post
             if worker.is_cancelled:
                 raise EvaluationCancelled
+            heartbeat.give_way()  # a key pressed meanwhile is answered at once, not after the GIL's turns
             if perf_counter() - last_post >= budget.PROGRESS_INTERVAL:
                 self.post_message(EvaluationProgress(source, done, total))
                 last_post = perf_counter()
