@@ -111,9 +111,13 @@ def main(argv=None) -> None:
             X, y = moons(n, 0.1, seed=1337)
             for hidden in HIDDEN:
                 ratios, ours, theirs, traces = [], [], [], []
-                for _ in range(args.repeat):
-                    trace, seconds, loss = time_compiled(X, y, hidden, args.steps)
-                    torch_seconds, torch_loss = time_torch(X, y, hidden, args.steps)
+                for round_ in range(args.repeat):
+                    if round_ % 2:  # alternate which goes first, so neither always follows the other's garbage
+                        torch_seconds, torch_loss = time_torch(X, y, hidden, args.steps)
+                        trace, seconds, loss = time_compiled(X, y, hidden, args.steps)
+                    else:
+                        trace, seconds, loss = time_compiled(X, y, hidden, args.steps)
+                        torch_seconds, torch_loss = time_torch(X, y, hidden, args.steps)
                     if abs(loss - torch_loss) > 1e-9 * max(1.0, abs(loss)):
                         raise SystemExit(f"not the same work: loss {loss!r} against PyTorch's {torch_loss!r}")
                     ratios.append(seconds / torch_seconds)

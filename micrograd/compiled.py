@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import gc
 import itertools
+import operator
 
 import numpy as np
 
@@ -109,21 +110,28 @@ def _topological(roots: list[Value]) -> tuple[list[Value], list[LogitShift]]:
     order: list[Value] = []
     shifts: list[LogitShift] = []
     visited: set[Value] = set()
+    emit, visit = order.append, visited.add
     for root in roots:
         stack: list[Value | None] = [root]
+        pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
-            node = stack.pop()
+            node = pop()
             if node is None:
-                order.append(stack.pop())
-            elif node not in visited:
-                visited.add(node)
-                stack.append(node)
-                stack.append(None)
-                children = node._prev
-                if not children and isinstance(node, LogitShift):
-                    shifts.append(node)
-                    children = node.logits
-                stack.extend(reversed(children))
+                emit(pop())
+                continue
+            if node in visited:
+                continue
+            visit(node)
+            children = node._prev
+            if not children:
+                if type(node) is Value or not isinstance(node, LogitShift):
+                    emit(node)  # a leaf: nothing to wait for
+                    continue
+                shifts.append(node)
+                children = node.logits
+            push(node)
+            push(None)
+            extend(reversed(children))
     return order, shifts
 
 
@@ -286,7 +294,7 @@ class Program:
         position = dict(zip(order, range(n)))
 
         # ---- operations and edges, as arrays over the nodes in topological order
-        prevs = [node._prev for node in order]
+        prevs = list(map(operator.attrgetter("_prev"), order))
         shift_at = [position[s] for s in shifts]
         for i, s in zip(shift_at, shifts):
             prevs[i] = s.logits
@@ -296,7 +304,7 @@ class Program:
         )
         first_edge = np.zeros(n + 1, dtype=np.intp)
         np.cumsum(n_children, out=first_edge[1:])
-        ops = [node._op for node in order]
+        ops = list(map(operator.attrgetter("_op"), order))
         table = {op: _op_code(op) for op in set(ops)}
         code = np.fromiter((-1 if table[op] is None else table[op][0] for op in ops), dtype=np.intp, count=n)
         code[shift_at] = SHIFT
@@ -305,7 +313,7 @@ class Program:
             [n_children == 0, n_children >= 1, n_children == 2, n_children >= 1, n_children == 1],
             False,
         )
-        n_local = np.fromiter((len(node._local) for node in order), dtype=np.intp, count=n)
+        n_local = np.fromiter(map(len, map(operator.attrgetter("_local"), order)), dtype=np.intp, count=n)
         bad = ~arity_ok | ((n_local != n_children) & (code != SHIFT))
         if bad.any():
             _operation(order[int(np.argmax(bad))])  # raises the CompileError that names the node

@@ -37,10 +37,10 @@ class Value:
         self.label = label
         # Children in operand order (micrograd keeps a set; an ordered tuple is still iterable the same
         # way, and lets `a * a` keep both operands).
-        self._prev = tuple(_children)
+        self._prev = _children if type(_children) is tuple else tuple(_children)  # operators pass tuples
         self._op = _op
         # d(self)/d(child) for each child, in the same order as _prev.
-        self._local = tuple(_local)
+        self._local = _local if type(_local) is tuple else tuple(_local)
 
     # ---- read-only views for tools --------------------------------------------------------------
 
