@@ -76,3 +76,23 @@ def test_give_way_ends_with_the_next_beat():
         done.wait(0.01)
     thread.join()
     assert heart.waited < heart.patience  # it was the beat that ended the wait, not the patience
+
+
+def test_collections_restore_the_threshold_and_unfreeze():
+    import gc
+
+    from tui.training_pace import Collections
+
+    before = gc.get_threshold()
+    collections = Collections()
+    collections.training_started()
+    collections.training_started()  # twice: the first threshold is the one restored
+    assert gc.get_threshold()[0] == Collections.YOUNG_WHILE_TRAINING
+    collections.training_ended()
+    assert gc.get_threshold() == before
+    collections.settle()
+    try:
+        assert gc.get_freeze_count() > 0
+    finally:
+        collections.release()
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before

@@ -10,7 +10,6 @@ never reads the live Values until `finish_training` wrote them back.
 from __future__ import annotations
 
 import asyncio
-import gc
 import math
 from time import perf_counter, thread_time
 
@@ -38,7 +37,7 @@ from tui.screens.session_files import SessionCommands
 from tui.screens.stepping import StepperCommands
 from tui.screens.trace import TraceCommands
 from tui.settings import describe_changes
-from tui.training_pace import Heartbeat, Pacer
+from tui.training_pace import Collections, Heartbeat, Pacer
 from tui.widgets.boundary import DecisionBoundary
 from tui.widgets.chart_pane import ChartPane
 from tui.widgets.controls import TrainingControls
@@ -55,7 +54,6 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 PROGRESS_INTERVAL = 0.1  # seconds between progress messages: <= 10 chart redraws a second
 PROGRESS_SHARE = 0.05  # ... and fewer when handling one takes the UI thread more than this share of the time
 MAX_GRID = 160  # decision-boundary grid points per side: one per character column is plenty
-GC_YOUNG_WHILE_TRAINING = 10_000  # allocations between two young collections while training (Python: 700)
 DEFAULT_TRAIN_STEPS = 100  # micrograd's demo length; the controls' "steps" field changes it
 PANES = ("#editor-text", "#graph-tree, #graph-picture", "#controls-pane Input, #controls-pane Select", "#chart-pane")
 
@@ -147,7 +145,7 @@ class MicrogradApp(
         self._steps_per_second: float | None = None
         self._pacer = Pacer(PROGRESS_INTERVAL, PROGRESS_SHARE)  # a new pair for each run
         self._heartbeat = Heartbeat()
-        self._gc_threshold = gc.get_threshold()  # restored when a run ends
+        self._collections = Collections()  # the garbage collector kept out of the way of keys and training
         self.pause_requested_at: int | None = None  # run.steps when pause was pressed (tests check "within a step")
         self.evaluating: str | None = None  # the source a worker thread is evaluating (F5 on a long program)
         self._evaluation_cancelled = False
@@ -182,6 +180,10 @@ class MicrogradApp(
         self.query_one("#controls-pane").can_focus = False
         self.refresh_all()
         self.query_one("#editor-text").focus()
+        self.call_after_refresh(self._collections.settle)  # the first screen's objects: out of the collector's way
+
+    def on_unmount(self) -> None:
+        self._collections.release()
 
     def refresh_all(self) -> None:
         """Redraw every pane from the workbench (start, reset, configure, a loaded session)."""
@@ -477,12 +479,7 @@ class MicrogradApp(
         self._update_status()
         self._refresh_training_bindings()
         self._pacer, self._heartbeat = Pacer(PROGRESS_INTERVAL, PROGRESS_SHARE), Heartbeat()
-        # The app's ~100k objects outlive the run: a full collection need not scan them. The reference engine
-        # allocates enough to trigger ~3 a second, each 0.1-0.2 s with the GIL held (the UI froze meanwhile);
-        # its graphs hold no cycles, so young collections are made rarer too (<= ~20 ms each, 1/3 of the time).
-        gc.freeze()
-        self._gc_threshold = gc.get_threshold()
-        gc.set_threshold(GC_YOUNG_WHILE_TRAINING, *self._gc_threshold[1:])
+        self._collections.training_started()
         self._beat(self._run)
         self._train(self._run, self.train_steps)
 
@@ -678,8 +675,7 @@ class MicrogradApp(
                 rate = run.steps / max(perf_counter() - started, 1e-9)
                 self.post_message(TrainingProgress(run, run.results[posted:], rate))
         finally:
-            gc.unfreeze()  # collected as usual again (see action_train_pause); here, so that quitting does it too
-            gc.set_threshold(*self._gc_threshold)
+            self._collections.training_ended()
             self.post_message(TrainingFinished(run))
 
     def on_training_progress(self, message: TrainingProgress) -> None:
