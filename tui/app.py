@@ -55,6 +55,7 @@ PROGRESS_INTERVAL = 0.1  # seconds between progress messages: <= 10 chart redraw
 PROGRESS_SHARE = 0.05  # ... and fewer when handling one takes the UI thread more than this share of the time
 MAX_GRID = 160  # decision-boundary grid points per side: one per character column is plenty
 DEFAULT_TRAIN_STEPS = 100  # micrograd's demo length; the controls' "steps" field changes it
+WHILE_OPENING = frozenset({"help", "quit", "focus_pane", "maximize_pane", "command_palette"})  # keys that answer
 PANES = ("#editor-text", "#graph-tree, #graph-picture", "#controls-pane Input, #controls-pane Select", "#chart-pane")
 
 
@@ -442,6 +443,10 @@ class MicrogradApp(
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Live bindings: F9 reads Train or Pause; what cannot run during training is dimmed."""
         training = self._run is not None
+        if action == "cancel_open":  # Esc: only while a session opens, and only on the main screen
+            return self.opening is not None and len(self.screen_stack) == 1
+        if self.opening is not None and action not in WHILE_OPENING:
+            return None  # the session about to replace the workbench is being replayed: dimmed until it is
         if action == "train":
             return not training
         if action == "pause":

@@ -135,14 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     if path:
         from micrograd.files import printable
         from tui import session
-        from tui.replay import checked_workbench
+        from tui.replay_budget import check_training
         from tui.samples import resolve
         from tui.screens.session_files import OpenedSession
 
         try:
             resolved = resolve(path)
             opened = OpenedSession(resolved, session.load(resolved))
-            checked_workbench(opened.session, resolved.name)  # hours of work to replay: refused before the app
+            # hours of training to replay: refused before the app (instant); the rest is the app's open worker
+            check_training(opened.session, resolved.name)
         except session.SessionError as err:
             print(f"micrograd-tui: {printable(str(err))}", file=sys.stderr)  # file text never reaches the terminal raw
             return 2

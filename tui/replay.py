@@ -18,12 +18,20 @@ from typing import Any, TextIO
 
 from micrograd import graph
 from micrograd.files import printable
-from tui.replay_budget import Meter, TooMuchWork
+from tui.replay_budget import Meter, TooMuchWork, config_step_seconds
 from tui.samples import resolve
 from tui.session import Session, SessionError, encode, load, new_workbench
 from tui.session_schema import RESULT_FIELDS, TEST_FIELDS
 
 TOLERANCE = 1e-9
+CHUNK_SECONDS = 0.05  # estimated training per unit of a cancellable move: Esc waits about this long at most
+
+
+class ReplayCancelled(Exception):
+    """Raised by a move's `check` (the app's worker was cancelled): the replayer stays where it got to."""
+
+
+Check = Callable[["Replayer"], None]  # called before each unit of a move; raises ReplayCancelled to stop it
 
 
 @dataclass
@@ -167,9 +175,9 @@ class Replayer:
     one), which gives the same numbers as a rebuild: the trainer is the same object either way.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, name: str = "this session") -> None:
         self.session = session
-        self.workbench = checked_workbench(session)
+        self.workbench = checked_workbench(session, name)  # TooMuchWork names the file `name`
         self.position = 0
         self.substep = 0  # training steps of actions[position] applied; 0 unless it is a train action
         self.mismatch: Mismatch | None = None
@@ -222,10 +230,12 @@ class Replayer:
             return {**action, "results": list(action["results"][: self.substep])}
         return self.session.actions[self.position - 1] if self.position else None
 
-    def forward(self) -> dict | None:
+    def forward(self, check: Check | None = None) -> dict | None:
         """One whole action forward; from inside a train action, the rest of it."""
         if self.at_end:
             return None
+        if check is not None:
+            return self.seek(self.position + 1, check=check)
         index, recorded = self.position, self.session.actions[self.position]
         if self.substep:
             entry = self._train_on(int(recorded["steps"]) - self.substep, recorded)
@@ -236,35 +246,56 @@ class Replayer:
         self._log_length = len(self.workbench.log)
         return entry
 
-    def advance(self, steps: int = 1) -> dict | None:
+    def advance(self, steps: int = 1, check: Check | None = None) -> dict | None:
         """One tick of playback: `steps` training steps further into the next action when it is a train action
         (completing it when that reaches its end), or else one whole action."""
         total = self.steps
         if self.at_end or not total or self.substep + max(1, steps) >= total:
-            return self.forward()
-        return self.seek(self.position, self.substep + max(1, steps))
+            return self.forward(check)
+        return self.seek(self.position, self.substep + max(1, steps), check=check)
 
-    def back(self) -> None:
+    def back(self, check: Check | None = None) -> None:
         """One whole action back; from inside a train action, to its start."""
-        self.seek(self.position if self.substep else self.position - 1)
+        self.seek(self.position if self.substep else self.position - 1, check=check)
 
-    def seek(self, position: int, substep: int = 0) -> dict | None:
+    def chunk_steps(self) -> int:
+        """Training steps of about CHUNK_SECONDS on the workbench's setup now: a cancellable move's unit."""
+        return max(1, int(CHUNK_SECONDS / config_step_seconds(self.workbench.config)))
+
+    def seek(self, position: int, substep: int = 0, check: Check | None = None) -> dict | None:
         """Go to (position, substep); a substep past the action's steps (or on an action that has none) is
-        clamped, a substep at its end is the next whole position."""
+        clamped, a substep at its end is the next whole position.
+
+        With `check` (the app's worker), the move goes in units -- an action, or a chunk of about CHUNK_SECONDS
+        of a train action's steps -- calling `check(self)` before each: it may raise ReplayCancelled, which
+        leaves the replayer at a whole unit (a valid position), or post progress. Chunks continue the same run,
+        so the numbers are the same as in one go (see the class docstring)."""
         position = max(0, min(position, len(self)))
         substep = max(0, min(substep, self.steps_of(position)))
         if substep and substep >= self.steps_of(position):
             position, substep = position + 1, 0
         if (position, substep) < (self.position, self.substep):
+            if check is not None:
+                check(self)
             self.workbench, self.position, self.substep, self.mismatch = fresh_workbench(self.session), 0, 0, None
             self._log_length = 0
         entry = None
-        while self.position < position:
-            entry = self.forward()
-        if substep > self.substep:
-            entry = self._train_on(substep - self.substep, self.session.actions[self.position])
-            self.substep = substep
-            self._log_length = len(self.workbench.log)
+        while (self.position, self.substep) < (position, substep):
+            goal = self.steps if self.position < position else substep  # this action's sub-steps to reach
+            if check is not None:
+                check(self)
+                chunk = self.chunk_steps() if self.steps else 0
+                if chunk and goal - self.substep > chunk:  # a long train action: a chunk at a time
+                    entry = self._train_on(chunk, self.session.actions[self.position])
+                    self.substep += chunk
+                    self._log_length = len(self.workbench.log)
+                    continue
+            if self.position < position:
+                entry = self.forward()
+            else:
+                entry = self._train_on(substep - self.substep, self.session.actions[self.position])
+                self.substep = substep
+                self._log_length = len(self.workbench.log)
         return entry
 
     def _train_on(self, steps: int, recorded: dict) -> dict | None:

@@ -55,6 +55,11 @@ def step_seconds(parameters: int, samples: int, engine: str) -> float:
     return STEP_OVERHEAD + parameters * samples / rate
 
 
+def config_step_seconds(config: Any) -> float:
+    """The estimated seconds of one training step on a Config's model, data and engine."""
+    return step_seconds(*_shape(config))
+
+
 def training_seconds(session: Any) -> tuple[float, int]:
     """The estimated seconds of every training step in the session (train, step, set_parameter's loss), and the
     number of steps; configs that fail to build count as the last good one (replay reports them)."""

@@ -41,6 +41,16 @@ KEYS = [
         priority=True,
         tooltip="While a long program evaluates (F5): cancel it; the editor's text and the last graph stay",
     ),
+    # Esc cancels opening a session (only while the open worker replays it).
+    Binding(
+        "escape",
+        "cancel_open",
+        "Cancel",
+        id="cancel-open",
+        show=False,
+        priority=True,
+        tooltip="While a session opens (ctrl+o): cancel it; the app stays as it was",
+    ),
     Binding("ctrl+r", "reset", "Reset", id="reset", tooltip="Reset the model to its starting weights"),
     # Shown in the pane subtitles rather than the footer, which has room for ~11 keys at 100 columns.
     Binding(

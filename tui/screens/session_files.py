@@ -11,22 +11,27 @@ user can pick another file or fix the name, and nothing they had is lost.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from time import perf_counter
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from tui import samples, session
 from tui.plain import shown
-from tui.replay import Replayer
+from tui.replay import ReplayCancelled, Replayer
 from tui.session import Session, SessionError
+from tui.training_pace import Heartbeat
 
 MAX_LISTED = 200  # a working folder full of JSON should not make the picker slow to open
 
@@ -49,6 +54,52 @@ class ImportedData:
 class OpenedSession:
     path: Path
     session: Session
+
+
+PROGRESS_INTERVAL = 0.1  # seconds between two progress lines while a session opens
+
+
+def where(player: Replayer) -> str:
+    """How far a session's replay is, for the progress line: "action 12 of 40 (train 300, step 100)"."""
+    total = len(player)
+    if player.at_end:
+        return f"action {total} of {total}"
+    action = player.session.actions[player.position]
+    what = str(action.get("do"))
+    if what == "train":
+        what += f" {action.get('steps')}" + (f", step {player.substep:,}" if player.substep else "")
+    return f"action {player.position + 1} of {total} ({shown(what)})"
+
+
+class SessionOpenProgress(Message):
+    """How far the open worker is (a pending one is replaced by the next)."""
+
+    def __init__(self, opened: OpenedSession, text: str) -> None:
+        super().__init__()
+        self.opened, self.text = opened, text
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SessionOpenProgress)
+
+
+class SessionOpenDone(Message):
+    """The open worker's last act: the Replayer at its place, a SessionError's sentence, or None (cancelled)."""
+
+    def __init__(self, opened: OpenedSession, result: Replayer | SessionError | None) -> None:
+        super().__init__()
+        self.opened, self.result = opened, result
+
+
+@dataclass
+class Opening:
+    """A session being opened by the worker: what the app needs to finish or undo the open."""
+
+    opened: OpenedSession
+    replay: bool
+    speed: float
+    heartbeat: Heartbeat
+    focused: object = None  # the widget to focus again when the open is cancelled or refused
+    cancelled: bool = False
 
 
 def _session_files(folder: Path) -> list[tuple[Path, str]]:
@@ -314,6 +365,7 @@ class SessionCommands:
     session_path: Path | None = None
     session_title: str = "Untitled session"
     session_description: str = ""
+    opening: Opening | None = None  # a session the worker is replaying into place (the app waits for it)
     _session_pending: tuple | None = None
     _session_quit_confirmed: bool = False
 
@@ -334,6 +386,9 @@ class SessionCommands:
         return []
 
     def _session_busy(self, doing: str) -> bool:
+        if self.opening is not None:
+            self.notify(f"Still opening a session: wait, or press Esc to cancel it, before you {doing}.")
+            return True
         if getattr(self.workbench, "training", False):
             self.notify(f"Pause training before you {doing}.", severity="warning")
             return True
@@ -395,16 +450,112 @@ class SessionCommands:
             self.open_session(opened)
 
     def open_session(self, opened: OpenedSession, replay: bool = False, speed: float = 1.0) -> None:
-        """Show the session on the timeline: at its end (as saved) or, to replay, playing from the start."""
+        """Show the session on the timeline: at its end (as saved) or, to replay, playing from the start.
+
+        Building its workbench and replaying its actions (training included: up to the replay budget, minutes)
+        is the open worker's job, off the UI thread: progress shows above the footer, keys answer, Esc cancels
+        and leaves the app as it was. The panes wait (disabled) meanwhile, so nothing done there is lost when
+        the session replaces them."""
+        if self.opening is not None:
+            self.notify("Still opening a session: wait, or press Esc to cancel it.", severity="warning")
+            return
+        self.opening = Opening(opened, replay, speed, Heartbeat(), self.focused)
+        progress = Static(Text(f"opening {shown(opened.session.title)}… (Esc cancels)"), id="session-progress")
+        footer = self.query("Footer")
+        self.screen.mount(progress, before=footer.first() if footer else None)
+        self._session_panes(disabled=True)
+        self.refresh_bindings()
+        self._open_beat(self.opening)
+        self._open_worker(opened, replay, self.opening.heartbeat)
+
+    def _session_panes(self, *, disabled: bool) -> None:
+        for main in self.query("#main"):  # MicrogradApp's grid of panes (a host may have none)
+            main.disabled = disabled
+
+    def _open_beat(self, opening: Opening) -> None:
+        """The UI's heartbeat while a session opens: the worker gives way when it is late (tui/training_pace.py)."""
+        if self.opening is opening:
+            opening.heartbeat.beat()
+            asyncio.get_running_loop().call_later(opening.heartbeat.period, self._open_beat, opening)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="session-open", name="opening the session")
+    def _open_worker(self, opened: OpenedSession, replay: bool, heartbeat: Heartbeat) -> None:
+        """The session's fresh workbench (its budget checked first: TooMuchWork is a sentence before any work)
+        and, unless it is to be played, every action applied. Nothing the UI reads is touched until
+        SessionOpenDone hands the Replayer over."""
+        worker = get_current_worker()
+        last_post = 0.0  # the first action is shown at once
+
+        def check(player: Replayer) -> None:
+            nonlocal last_post
+            if worker.is_cancelled:
+                raise ReplayCancelled
+            heartbeat.give_way()
+            if perf_counter() - last_post >= PROGRESS_INTERVAL:
+                self.post_message(SessionOpenProgress(opened, f"replaying {where(player)}"))
+                last_post = perf_counter()
+
+        result: Replayer | SessionError | None = None
+        try:
+            self.post_message(SessionOpenProgress(opened, "building its starting state"))
+            player = Replayer(opened.session, opened.path.name)
+            if not replay:
+                player.seek(len(player), check=check)
+            result = player
+        except ReplayCancelled:
+            pass
+        except SessionError as err:
+            result = err
+        except MemoryError:
+            result = SessionError(f"{opened.path.name}: replaying it ran out of memory, so it was not opened")
+        except RecursionError:
+            result = SessionError(f"{opened.path.name}: replaying it nested too deeply, so it was not opened")
+        except Exception as err:  # a hostile file ends in a sentence, whatever the workbench raised
+            result = SessionError(f"{opened.path.name}: replaying it failed ({type(err).__name__}: {err})")
+        finally:  # always, so the app never waits for a worker that failed
+            self.post_message(SessionOpenDone(opened, result))
+
+    def on_session_open_progress(self, message: SessionOpenProgress) -> None:
+        opening = self.opening
+        if opening is None or message.opened is not opening.opened or opening.cancelled:
+            return
+        for progress in self.query("#session-progress"):
+            progress.update(Text(f"opening {shown(opening.opened.session.title)}: {message.text}… (Esc cancels)"))
+
+    def action_cancel_open(self) -> None:
+        if self.opening is None:
+            return
+        self.opening.cancelled = True
+        for worker in self.workers:
+            if worker.group == "session-open":
+                worker.cancel()  # the worker stops before its next action or chunk and posts SessionOpenDone
+        for progress in self.query("#session-progress"):
+            progress.update(Text("cancelling the open…"))
+
+    def on_session_open_done(self, message: SessionOpenDone) -> None:
+        opening = self.opening
+        if opening is None or message.opened is not opening.opened:
+            return
+        self.opening = None
+        for progress in self.query("#session-progress"):
+            progress.remove()
+        self._session_panes(disabled=False)
+        self.refresh_bindings()
+        result, title = message.result, opening.opened.session.title
+        if isinstance(result, Replayer) and not opening.cancelled:
+            self._show_opened(opening.opened, result, opening.replay, opening.speed)
+            return
+        focused = opening.focused
+        if focused is not None and getattr(focused, "is_attached", False):
+            focused.focus()
+        if isinstance(result, SessionError):
+            self.notify(str(result), severity="error", timeout=10)
+        else:
+            self.notify(f"Opening {title} was cancelled; everything is as it was before.", timeout=8)
+
+    def _show_opened(self, opened: OpenedSession, player: Replayer, replay: bool, speed: float) -> None:
         from tui.widgets.timeline import Timeline  # here, so importing the screens does not need the widget
 
-        try:
-            player = Replayer(opened.session)
-        except SessionError as err:
-            self.notify(str(err), severity="error", timeout=10)
-            return
-        if not replay:
-            player.seek(len(player))
         self._session_leave_timeline()
         self.session_path, self.session_title = opened.path, opened.session.title
         self.session_description = opened.session.description
