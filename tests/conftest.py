@@ -52,3 +52,10 @@ def chromium() -> str:
 def _own_settings_file(tmp_path_factory, monkeypatch):
     """Every test's app reads and writes a settings file of its own, never the user's (tui/preferences.py)."""
     monkeypatch.setenv("MICROGRAD_TUI_CONFIG", str(tmp_path_factory.mktemp("config") / "settings.json"))
+
+
+@pytest.fixture(autouse=True)
+def _own_log_folder(tmp_path_factory, monkeypatch):
+    """An unexpected exception in a test's app is logged in a folder of its own, never the user's
+    ~/.local/state/micrograd-tui/log (tui/crash_log.py)."""
+    monkeypatch.setenv("MICROGRAD_TUI_LOG", str(tmp_path_factory.mktemp("log")))

@@ -1,12 +1,14 @@
 """Writing down an exception nobody expected, so the app can keep running and the user can send us the file.
 
 No Textual here: the app's last-resort handler (tui/screens/last_resort.py) calls `write` and `sentence`. The
-file goes to the platform's log folder (platformdirs: ~/.local/state/micrograd-tui/log on Linux), one file a
-day, each report appended with its time and full traceback.
+file goes to the platform's log folder (platformdirs: ~/.local/state/micrograd-tui/log on Linux; the folder in
+$MICROGRAD_TUI_LOG instead when set, which the tests use), one file a day, each report appended with its time and
+full traceback.
 """
 
 from __future__ import annotations
 
+import os
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +20,8 @@ MAX_SENTENCE = 200  # characters of the exception's own message quoted in the no
 
 
 def folder() -> Path:
-    return user_log_path(APP_NAME)
+    override = os.environ.get("MICROGRAD_TUI_LOG")
+    return Path(override) if override else user_log_path(APP_NAME)
 
 
 def write(error: BaseException, where: str, log_folder: Path | None = None) -> Path | None:

@@ -14,20 +14,13 @@ import threading
 import pytest
 
 from tests.tui.conftest import SIZE
-from tui import crash_log, samples, session
+from tui import samples, session
 from tui.replay import Replayer
 from tui.screens.help import HelpScreen
 from tui.screens.session_files import OpenedSession
 from tui.widgets.timeline import Timeline
 
 SMALL = {"data": {"samples": 40}, "model": {"layers": [6, 1]}}
-
-
-@pytest.fixture(autouse=True)
-def log_folder(tmp_path, monkeypatch):
-    folder = tmp_path / "log"
-    monkeypatch.setattr(crash_log, "folder", lambda: folder)
-    return folder
 
 
 def recorded_session(tmp_path, trains=(60, 60, 60)) -> OpenedSession:
