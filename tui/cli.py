@@ -135,15 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     if path:
         from micrograd.files import printable
         from tui import session
-        from tui.replay_budget import check_training
+        from tui.replay import checked_workbench
         from tui.samples import resolve
         from tui.screens.session_files import OpenedSession
 
         try:
             resolved = resolve(path)
             opened = OpenedSession(resolved, session.load(resolved))
-            # hours of training to replay: refused before the app (instant); the rest is the app's open worker
-            check_training(opened.session, resolved.name)
+            checked_workbench(opened.session, resolved.name)  # hours of work to replay: refused before the app
         except session.SessionError as err:
             print(f"micrograd-tui: {printable(str(err))}", file=sys.stderr)  # file text never reaches the terminal raw
             return 2
