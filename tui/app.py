@@ -443,10 +443,11 @@ class MicrogradApp(
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Live bindings: F9 reads Train or Pause; what cannot run during training is dimmed."""
         training = self._run is not None
-        if action == "cancel_open":  # Esc: only while a session opens, and only on the main screen
-            return self.opening is not None and len(self.screen_stack) == 1
-        if self.opening is not None and action not in WHILE_OPENING:
-            return None  # the session about to replace the workbench is being replayed: dimmed until it is
+        replaying = self.opening is not None or self.replay_moving  # a worker owns the replayed workbench
+        if action == "cancel_replay":  # Esc: only while a session opens or the replay moves, on the main screen
+            return replaying and len(self.screen_stack) == 1
+        if replaying and action not in WHILE_OPENING:
+            return None  # the workbench is the replay worker's until it is done: dimmed until then
         if action == "train":
             return not training
         if action == "pause":

@@ -18,7 +18,15 @@ from typing import Any, TextIO
 
 from micrograd import graph
 from micrograd.files import printable
-from tui.replay_budget import Meter, TooMuchWork, config_step_seconds
+from tui.budget import INLINE_SOURCE_CHARS
+from tui.replay_budget import (
+    GRAPH_ACTIONS,
+    GRAPH_RATE,
+    Meter,
+    TooMuchWork,
+    action_training_seconds,
+    config_step_seconds,
+)
 from tui.samples import resolve
 from tui.session import Session, SessionError, encode, load, new_workbench
 from tui.session_schema import RESULT_FIELDS, TEST_FIELDS
@@ -182,6 +190,7 @@ class Replayer:
         self.substep = 0  # training steps of actions[position] applied; 0 unless it is a train action
         self.mismatch: Mismatch | None = None
         self._log_length = 0  # the workbench's log length the replay left; more means the user acted on it
+        self._training: list[float] | None = None  # each action's estimated training seconds, once asked
 
     @property
     def diverged(self) -> bool:
@@ -262,6 +271,43 @@ class Replayer:
         """Training steps of about CHUNK_SECONDS on the workbench's setup now: a cancellable move's unit."""
         return max(1, int(CHUNK_SECONDS / config_step_seconds(self.workbench.config)))
 
+    def target(self, position: int, substep: int = 0) -> tuple[int, int]:
+        """Where `seek(position, substep)` goes: clamped, and a substep at its action's end the next position."""
+        position = max(0, min(position, len(self)))
+        substep = max(0, min(substep, self.steps_of(position)))
+        if substep and substep >= self.steps_of(position):
+            position, substep = position + 1, 0
+        return position, substep
+
+    def move_seconds(self, position: int, substep: int = 0) -> float:
+        """The estimated seconds of `seek(position, substep)` (tui/replay_budget.py's rates): what the app weighs
+        to run a move inline or in a worker. A long program to evaluate counts as infinite."""
+        position, substep = self.target(position, substep)
+        start = (self.position, self.substep)
+        if (position, substep) < start:
+            start = (0, 0)  # back: a rebuild from the start
+            if len(self.session.expression or "") > INLINE_SOURCE_CHARS:
+                return math.inf
+        if self._training is None:
+            self._training = action_training_seconds(self.session)
+        seconds, graph_actions = 0.0, 0
+        for index in range(start[0], min(position + 1, len(self))):
+            action = self.session.actions[index]
+            done = start[1] if index == start[0] else 0
+            goal = substep if index == position else self.steps_of(index)
+            if index == position and not substep:
+                break
+            steps = self.steps_of(index)
+            part = (goal - done) / steps if steps else 1.0
+            seconds += self._training[index] * max(part, 0.0)
+            do = action.get("do")
+            if do == "evaluate" and len(action.get("source", "")) > INLINE_SOURCE_CHARS:
+                return math.inf
+            graph_actions += do in GRAPH_ACTIONS
+        if graph_actions:
+            seconds += graph_actions * graph_size(self.workbench) / GRAPH_RATE  # today's graph: the likely size
+        return seconds
+
     def seek(self, position: int, substep: int = 0, check: Check | None = None) -> dict | None:
         """Go to (position, substep); a substep past the action's steps (or on an action that has none) is
         clamped, a substep at its end is the next whole position.
@@ -270,10 +316,7 @@ class Replayer:
         of a train action's steps -- calling `check(self)` before each: it may raise ReplayCancelled, which
         leaves the replayer at a whole unit (a valid position), or post progress. Chunks continue the same run,
         so the numbers are the same as in one go (see the class docstring)."""
-        position = max(0, min(position, len(self)))
-        substep = max(0, min(substep, self.steps_of(position)))
-        if substep and substep >= self.steps_of(position):
-            position, substep = position + 1, 0
+        position, substep = self.target(position, substep)
         if (position, substep) < (self.position, self.substep):
             if check is not None:
                 check(self)

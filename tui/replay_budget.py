@@ -63,12 +63,23 @@ def config_step_seconds(config: Any) -> float:
 def training_seconds(session: Any) -> tuple[float, int]:
     """The estimated seconds of every training step in the session (train, step, set_parameter's loss), and the
     number of steps; configs that fail to build count as the last good one (replay reports them)."""
+    per_action = action_training_seconds(session)
+    steps = sum(
+        int(action.get("steps", 0)) if action.get("do") == "train" else 1 if action.get("do") == "step" else 0
+        for action in session.actions
+    )
+    return sum(per_action), steps
+
+
+def action_training_seconds(session: Any) -> list[float]:
+    """The estimated training seconds of each action (0 for those that do not train), in the configs the
+    session has reached by then."""
     from tui.config import Config
     from tui.presets import PRESETS, preset_config
 
     config = Config.from_dict(session.config)
     parameters, samples, engine = _shape(config)
-    seconds, steps = 0.0, 0
+    per_action = []
     for action in session.actions:
         do = action.get("do")
         try:
@@ -85,9 +96,8 @@ def training_seconds(session: Any) -> tuple[float, int]:
             pass
         parameters, samples, engine = _shape(config)
         count = int(action.get("steps", 0)) if do == "train" else 1 if do in ("step", "set_parameter") else 0
-        seconds += count * step_seconds(parameters, samples, engine)
-        steps += count if do != "set_parameter" else 0
-    return seconds, steps
+        per_action.append(count * step_seconds(parameters, samples, engine))
+    return per_action
 
 
 def check_training(session: Any, name: str = "this session", budget: float = BUDGET_SECONDS) -> float:

@@ -194,3 +194,74 @@ def test_a_train_action_replayed_in_chunks_gives_the_same_numbers_and_log(tmp_pa
     assert [p.data for p in chunked.workbench.model.parameters()] == [
         p.data for p in whole.workbench.model.parameters()
     ]
+
+
+# ---- the timeline: a long move (a big train action, a rebuild) runs in a worker too ----------------------------
+
+
+@pytest.fixture
+def chunk_gate(monkeypatch):
+    """Holds the timeline's move worker inside the train action at actions[1], after its first chunk."""
+    event, reached = threading.Event(), threading.Event()
+    real = Replayer.seek
+
+    def gated(self, position, substep=0, check=None):
+        if check is None:
+            return real(self, position, substep)
+
+        def wait_then_check(player):
+            if player.position == 1 and player.substep > 0 and not event.is_set():
+                reached.set()
+                event.wait(timeout=60)
+            check(player)
+
+        return real(self, position, substep, check=wait_then_check)
+
+    monkeypatch.setattr(Replayer, "seek", gated)
+    event.reached = reached
+    return event
+
+
+async def test_a_long_train_action_plays_in_the_worker_keys_answer_and_esc_stops_it(app, chunk_gate, tmp_path):
+    opened = recorded_session(tmp_path, trains=(1500, 40))  # ~0.15 s estimated: past the inline limit
+    whole = Replayer(opened.session)
+    whole.seek(len(whole))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_session(opened, replay=True)  # at the start, paused by the test below
+        await settle(app, pilot)
+        line = app.query_one(Timeline)
+        line.playing = False
+        player = line.replayer
+        assert player.at_start and player.move_seconds(2) > 0.1
+        line.focus()
+        await pilot.press("right")  # backward: short, inline
+        await pilot.pause()
+        assert player.position == 1 and line.moving is None
+        await pilot.press("right")  # train 1500: the worker, a chunk at a time
+        for _ in range(200):
+            if chunk_gate.reached.wait(0.01):
+                break
+            await pilot.pause()
+        await pilot.pause()
+        assert line.moving == (2, 0) and app.replay_moving and app.query_one("#main").disabled
+        assert "working… to action 2 (esc stops)" in str(line.render())
+        await pilot.press("f1")  # keys answer
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen) and line.moving is not None
+        await pilot.press("f9")  # the worker's workbench is not trained on meanwhile
+        await pilot.pause()
+        assert app._run is None
+        await pilot.press("escape")  # stops the move where it got to: a whole chunk into the train action
+        chunk_gate.set()
+        await settle(app, pilot)
+        assert line.moving is None and not app.replay_moving and not app.query_one("#main").disabled
+        assert player.position == 1 and 0 < player.substep < 1500 and player.mismatch is None
+        assert app.workbench is player.workbench and len(app.workbench.history) == player.substep
+        assert app.query("#timeline")  # still replaying: Esc stopped the move, it did not leave
+        await pilot.press("end")  # the rest, to the end: the same numbers as replaying in one go
+        await settle(app, pilot)
+        assert player.at_end and player.mismatch is None
+        assert app.workbench.history == whole.workbench.history and app.workbench.log == whole.workbench.log

@@ -41,15 +41,15 @@ KEYS = [
         priority=True,
         tooltip="While a long program evaluates (F5): cancel it; the editor's text and the last graph stay",
     ),
-    # Esc cancels opening a session (only while the open worker replays it).
+    # Esc cancels opening a session, or stops a long replay move (only while a worker does one of them).
     Binding(
         "escape",
-        "cancel_open",
+        "cancel_replay",
         "Cancel",
-        id="cancel-open",
+        id="cancel-replay",
         show=False,
         priority=True,
-        tooltip="While a session opens (ctrl+o): cancel it; the app stays as it was",
+        tooltip="While a session opens (ctrl+o): cancel it, the app stays as it was; while the replay moves: stop",
     ),
     Binding("ctrl+r", "reset", "Reset", id="reset", tooltip="Reset the model to its starting weights"),
     # Shown in the pane subtitles rather than the footer, which has room for ~11 keys at 100 columns.

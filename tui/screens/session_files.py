@@ -366,6 +366,8 @@ class SessionCommands:
     session_title: str = "Untitled session"
     session_description: str = ""
     opening: Opening | None = None  # a session the worker is replaying into place (the app waits for it)
+    replay_moving: bool = False  # the timeline's worker is moving the replay: its workbench is the worker's
+    _focus_before_move: object = None
     _session_pending: tuple | None = None
     _session_quit_confirmed: bool = False
 
@@ -386,8 +388,9 @@ class SessionCommands:
         return []
 
     def _session_busy(self, doing: str) -> bool:
-        if self.opening is not None:
-            self.notify(f"Still opening a session: wait, or press Esc to cancel it, before you {doing}.")
+        if self.opening is not None or self.replay_moving:
+            what = "opening a session" if self.opening is not None else "replaying"
+            self.notify(f"Still {what}: wait, or press Esc to cancel it, before you {doing}.")
             return True
         if getattr(self.workbench, "training", False):
             self.notify(f"Pause training before you {doing}.", severity="warning")
@@ -522,8 +525,11 @@ class SessionCommands:
         for progress in self.query("#session-progress"):
             progress.update(Text(f"opening {shown(opening.opened.session.title)}: {message.text}… (Esc cancels)"))
 
-    def action_cancel_open(self) -> None:
+    def action_cancel_replay(self) -> None:
+        """Esc while a session opens (the open worker) or the timeline's worker moves the replay."""
         if self.opening is None:
+            for timeline in self.query("#timeline"):
+                timeline.stop_moving()
             return
         self.opening.cancelled = True
         for worker in self.workers:
@@ -573,6 +579,17 @@ class SessionCommands:
         self.workbench = player.workbench
         self.workbench.mark_saved()  # replaying what is on disk is not unsaved work
         self.refresh_all()
+
+    def on_timeline_working(self, event) -> None:
+        """A long timeline move runs in its worker: the panes wait (they show the workbench it changes)."""
+        self.replay_moving = event.working
+        if event.working:
+            self._focus_before_move = self.focused
+        self._session_panes(disabled=event.working)
+        self.refresh_bindings()
+        focused = self._focus_before_move
+        if not event.working and self.focused is None and getattr(focused, "is_attached", False):
+            focused.focus()
 
     def on_timeline_moved(self, event) -> None:
         self._session_show(event.replayer)

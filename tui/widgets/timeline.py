@@ -19,14 +19,16 @@ from __future__ import annotations
 import math
 
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
+from textual.worker import get_current_worker
 
 from tui.plain import shown
-from tui.replay import Replayer
+from tui.replay import ReplayCancelled, Replayer
 from tui.settings import describe_changes
 
 MIN_SPEED, MAX_SPEED = 1 / 8, 64.0  # ticks per second; faster/slower double or halve it
@@ -37,6 +39,7 @@ PLAYING, PAUSED = "▶ playing", "|| paused"
 # keys are listed here, in the bar, rather than crowding the app's keys out of the footer.
 KEYS_HINT = "  space play · ←/→ step · home/end · +/- speed · esc leave"
 BRANCH_CHECK = 0.25  # seconds between looks for a user action on the replayed workbench
+INLINE_MOVE_SECONDS = 0.1  # a move estimated longer (Replayer.move_seconds) runs in a worker; Esc stops it
 
 
 def _number(x: float) -> str:
@@ -109,6 +112,21 @@ class Timeline(Widget, can_focus=True):
             super().__init__()
             self.replayer = replayer
 
+    class Working(Message):
+        """A long move started (True) or ended (False) in the worker: the host must not touch
+        `replayer.workbench` meanwhile (the worker is changing it), and gets `Moved` after the end."""
+
+        def __init__(self, replayer: Replayer, working: bool) -> None:
+            super().__init__()
+            self.replayer, self.working = replayer, working
+
+    class MoveDone(Message, bubble=False):
+        """The move worker's last act (to the timeline itself): the error it met, if any."""
+
+        def __init__(self, error: Exception | None) -> None:
+            super().__init__()
+            self.error = error
+
     class Left(Message):
         """The user left replay: keep exploring from `workbench` (a new branch of the session)."""
 
@@ -124,6 +142,8 @@ class Timeline(Widget, can_focus=True):
         self._autoplay = autoplay
         self._timer: Timer | None = None
         self._left = False
+        self.moving: tuple[int, int] | None = None  # the (position, substep) a worker is moving to
+        self._moving_redraw: Timer | None = None
 
     def on_mount(self) -> None:
         # The host's own keys (evaluate, step, train...) act on the replayed workbench; when they do, the
@@ -133,6 +153,8 @@ class Timeline(Widget, can_focus=True):
             self.playing = True
 
     def _check_branch(self) -> bool:
+        if self.moving is not None:
+            return False  # the worker is changing the log: not the user
         if self.replayer.diverged:
             self.action_leave()
             return True
@@ -146,7 +168,7 @@ class Timeline(Widget, can_focus=True):
             self._timer = None
         if playing:
             if self.replayer.at_end:  # play from the end starts over, like any media player
-                self._move(self.replayer.seek, 0)
+                self._go(0)
             self._timer = self.set_interval(1.0 / self.speed, self.advance)
         self.refresh()
 
@@ -163,23 +185,77 @@ class Timeline(Widget, can_focus=True):
     def advance(self) -> None:
         """One tick of playback: a chunk of the train action being played, else the next action; stop at the
         end."""
-        if self._check_branch():
-            return
-        if self.replayer.at_end:
+        if self.moving is not None or self._check_branch():
+            return  # a tick while the worker is still on the last one is skipped, not queued
+        player = self.replayer
+        if player.at_end:
             self.playing = False
             return
-        self._move(self.replayer.advance, self.chunk)
-        if self.replayer.at_end:
+        total = player.steps
+        if not total or player.substep + self.chunk >= total:
+            self._go(player.position + 1)
+        else:
+            self._go(player.position, player.substep + self.chunk)
+        if player.at_end:
             self.playing = False
 
-    def _move(self, how, *args) -> None:
-        if self._check_branch():
+    def _go(self, position: int, substep: int = 0) -> None:
+        """Move the replay there: inline when it is estimated short, else in the move worker (the bar says so,
+        keys answer, Esc stops it at the action or chunk it reached)."""
+        if self.moving is not None or self._check_branch():
             return
-        before = (self.replayer.position, self.replayer.substep)
-        how(*args)
-        if (self.replayer.position, self.replayer.substep) != before:  # a sub-step counts: the chart grew
-            self.post_message(self.Moved(self.replayer))
+        player = self.replayer
+        if player.move_seconds(position, substep) > INLINE_MOVE_SECONDS:
+            self.moving = player.target(position, substep)
+            self.post_message(self.Working(player, True))
+            self._moving_redraw = self.set_interval(0.1, self.refresh)
+            self._move_worker(position, substep)
+            self.refresh()
+            return
+        before = (player.position, player.substep)
+        player.seek(position, substep)
+        if (player.position, player.substep) != before:  # a sub-step counts: the chart grew
+            self.post_message(self.Moved(player))
         self.refresh()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="timeline", name="replaying")
+    def _move_worker(self, position: int, substep: int) -> None:
+        worker = get_current_worker()
+
+        def check(player: Replayer) -> None:
+            if worker.is_cancelled:
+                raise ReplayCancelled
+
+        error: Exception | None = None
+        try:
+            self.replayer.seek(position, substep, check=check)
+        except ReplayCancelled:
+            pass
+        except Exception as err:  # a session that fails on the way: a sentence, the replayer where it got to
+            error = err
+        finally:
+            self.post_message(self.MoveDone(error))
+
+    def on_timeline_move_done(self, message: MoveDone) -> None:
+        self.moving = None
+        if self._moving_redraw is not None:
+            self._moving_redraw.stop()
+            self._moving_redraw = None
+        self.post_message(self.Working(self.replayer, False))
+        self.post_message(self.Moved(self.replayer))
+        if message.error is not None:
+            self.playing = False
+            self.notify(f"Replay stopped: {type(message.error).__name__}: {message.error}", severity="error")
+        if self.replayer.at_end:
+            self.playing = False
+        self.refresh()
+
+    def stop_moving(self) -> None:
+        """Esc during a long move: the worker stops before its next action or chunk."""
+        self.playing = False
+        for worker in self.workers:
+            if worker.group == "timeline":
+                worker.cancel()
 
     def action_toggle_play(self) -> None:
         self.playing = not self.playing
@@ -187,20 +263,21 @@ class Timeline(Widget, can_focus=True):
     def action_forward(self) -> None:
         self.playing = False
         if not self.replayer.at_end:
-            self._move(self.replayer.forward)
+            self._go(self.replayer.position + 1)  # from inside a train action: the rest of it
 
     def action_back(self) -> None:
         self.playing = False
-        if not self.replayer.at_start:
-            self._move(self.replayer.back)
+        player = self.replayer
+        if not player.at_start:
+            self._go(player.position if player.substep else player.position - 1)  # to a train action's start
 
     def action_to_start(self) -> None:
         self.playing = False
-        self._move(self.replayer.seek, 0)
+        self._go(0)
 
     def action_to_end(self) -> None:
         self.playing = False
-        self._move(self.replayer.seek, len(self.replayer))
+        self._go(len(self.replayer))
 
     def action_faster(self) -> None:
         self.speed = min(self.speed * 2, MAX_SPEED)
@@ -209,6 +286,9 @@ class Timeline(Widget, can_focus=True):
         self.speed = max(self.speed / 2, MIN_SPEED)
 
     def action_leave(self) -> None:
+        if self.moving is not None:  # Esc stops a long move first; a second one leaves
+            self.stop_moving()
+            return
         self.playing = False
         if not self._left:  # once: a second escape or branch check must not branch twice
             self._left = True
@@ -219,6 +299,9 @@ class Timeline(Widget, can_focus=True):
     def render(self) -> Text:
         player = self.replayer
         state = PLAYING if self.playing else PAUSED
+        if self.moving is not None:
+            state = f"working… to action {self.moving[0]}" + (f" step {self.moving[1]}" if self.moving[1] else "")
+            state += " (esc stops)"
         where = f"  action {player.position}/{len(player)}"
         if player.substep:  # inside a train action: the action being played, and how far into it
             where = f"  action {player.position + 1}/{len(player)} · step {player.substep}/{player.steps}"
