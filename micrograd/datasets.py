@@ -241,7 +241,7 @@ def load_csv(path, *, max_bytes: int = MAX_CSV_BYTES, max_rows: int = MAX_CSV_RO
     """
     from micrograd import files
 
-    name = files.shown(path)
+    name = files.printable_name(path)
     try:
         text = files.read_text(path, max_bytes)
     except files.FileRefused as err:

@@ -40,8 +40,9 @@ def printable(text: str, limit: int | None = None) -> str:
     return escaped + ("…" if cut is not text else "")
 
 
-def shown(path: str | os.PathLike[str]) -> str:
-    """A path as a message shows it: its name, printable (see `printable`), at most 200 characters."""
+def printable_name(path: str | os.PathLike[str]) -> str:
+    """A path as a message names it: its last part, printable (see `printable`), at most 200 characters.
+    (Not tui/plain.py's `shown`, which draws text on the app's screen: micrograd/ never imports tui/.)"""
     text = os.path.basename(os.fspath(path).rstrip("/")) or os.fspath(path)
     return printable(text, 200)
 
@@ -57,7 +58,7 @@ def check_path_text(path: str | os.PathLike[str]) -> str:
         encoded = os.fsencode(text)
     except UnicodeEncodeError:
         raise FileRefused(
-            f"{shown(text)} cannot be a file name: it holds characters this system cannot store"
+            f"{printable_name(text)} cannot be a file name: it holds characters this system cannot store"
         ) from None
     if len(encoded) > MAX_PATH_BYTES:
         raise FileRefused(f"that path is {len(encoded):,} bytes long; paths are limited to {MAX_PATH_BYTES:,}")
@@ -110,7 +111,7 @@ def read_bytes(path: str | os.PathLike[str], max_bytes: int, *, head: bool = Fal
     """The whole file, if `path` is a regular file of at most `max_bytes`; FileRefused (a sentence) otherwise.
     With `head`, a larger file is not refused: its first `max_bytes` are returned (a cheap look at its start)."""
     text = check_path_text(path)
-    name = shown(text)
+    name = printable_name(text)
     limit = None if head else max_bytes
     try:
         _check_regular(name, os.stat(text), limit)
@@ -144,7 +145,7 @@ def read_text(path: str | os.PathLike[str], max_bytes: int) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise FileRefused(f"{shown(path)} is not UTF-8 text (byte {err.start})") from None
+        raise FileRefused(f"{printable_name(path)} is not UTF-8 text (byte {err.start})") from None
 
 
 # ---- writing -------------------------------------------------------------------------------------------------

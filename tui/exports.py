@@ -79,7 +79,7 @@ def write_atomic(path: str | Path, text: str) -> Path:
         target = files.check_path_text(path)
         return files.write_atomic(Path(target).expanduser(), text.encode("utf-8"))
     except files.FileRefused as err:
-        raise ValueError(f"{files.shown(path)} was not written: {err}") from None
+        raise ValueError(f"{files.printable_name(path)} was not written: {err}") from None
 
 
 # ---- the traced sample -------------------------------------------------------------------------------

@@ -261,7 +261,7 @@ def _parse_int(digits: str) -> int:
 def load(path: str | os.PathLike) -> Session:
     """Read and validate a session file: only a regular file of at most MAX_BYTES (a named pipe or a device is
     refused before it is opened for reading), every failure one `SessionError` sentence naming the file."""
-    name = files.shown(path)
+    name = files.printable_name(path)
     try:
         raw = files.read_bytes(path, MAX_BYTES)
     except files.FileRefused as err:
@@ -288,7 +288,7 @@ def save(session: Session, path: str | os.PathLike) -> Path:
     try:
         return files.write_atomic(path, data, verify)
     except (files.FileRefused, SessionError) as err:
-        raise SessionError(f"{files.shown(path)} was not saved: {err}") from None
+        raise SessionError(f"{files.printable_name(path)} was not saved: {err}") from None
 
 
 def target_path(text: str) -> Path:
@@ -298,14 +298,14 @@ def target_path(text: str) -> Path:
     try:
         path = Path(files.check_path_text(Path(files.check_path_text(text)).expanduser()))
         if path.is_dir():
-            raise files.FileRefused(f"{files.shown(path)} is a folder; type a file name in it")
+            raise files.FileRefused(f"{files.printable_name(path)} is a folder; type a file name in it")
         if path.suffix != ".json":
             path = Path(files.check_path_text(path.with_name(path.name + ".json")))
         files.write_target(path)
     except files.FileRefused as err:
         raise SessionError(str(err)) from None
     except OSError as err:
-        raise SessionError(f"{files.shown(text)} cannot be used: {err.strerror or err}") from None
+        raise SessionError(f"{files.printable_name(text)} cannot be used: {err.strerror or err}") from None
     return path
 
 
