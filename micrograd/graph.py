@@ -161,10 +161,17 @@ def tree_text(root: Value, max_lines: int | None = None) -> str:
 # ---- DOT and Mermaid ----------------------------------------------------------------------------------
 
 
+MAX_EXPORT_LABEL = 200  # characters of a node's name in DOT or Mermaid: Graphviz rejects a label of ~16 KB
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= MAX_EXPORT_LABEL else text[: MAX_EXPORT_LABEL - 1] + "…"
+
+
 def _dot_record_field(text: str) -> str:
     """Escape text for one field of a Graphviz record label inside a double-quoted DOT string."""
     out = []
-    for ch in text:
+    for ch in _bounded(text):
         if ch in '\\{}|<>"':
             out.append("\\" + ch)  # record syntax characters, and \ so that \N, \G, ... stay literal
         elif ch < " " or ch == "\x7f":
@@ -195,11 +202,15 @@ def to_dot(root: Value) -> str:
 
 
 def _mermaid_text(text: str) -> str:
-    """Escape text for a double-quoted Mermaid label (Mermaid's own #code; entities)."""
-    codes = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;"}
-    if ";" in text:  # only "#...;" reads as an entity; leave the common "#12" readable
+    """Escape text for a double-quoted Mermaid label (Mermaid's own #code; entities). `%` is escaped too, so a
+    `%%{init: ...}%%` directive or a `%%` comment inside a label stays text, and `{}[]()|` so no shape syntax
+    reaches the parser."""
+    text = _bounded(text)
+    codes = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;", "%": "#37;"}
+    codes.update({ch: f"#{ord(ch)};" for ch in "{}[]()|"})
+    if ";" in text or any(ch in codes for ch in text):  # only "#...;" reads as an entity: "#12" stays readable
         codes["#"] = "#35;"
-    return "".join(codes.get(ch, " " if ch < " " else ch) for ch in text)
+    return "".join(codes.get(ch, " " if ch < " " or ch == "\x7f" else ch) for ch in text)
 
 
 def to_mermaid(root: Value) -> str:

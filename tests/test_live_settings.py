@@ -105,7 +105,7 @@ def test_a_refused_form_still_applies_the_field_just_edited():
     "changes, message",
     [
         ({"data": {"samples": 0}}, "n: expected a whole number from 2 to 10,000, not 0"),
-        ({"training": {"lr": {"schedule": "constant", "lr": -1}}}, "lr: expected a number above 0, not -1"),
+        ({"training": {"lr": {"schedule": "constant", "lr": -1}}}, "lr: expected a number above 0 to 1e+06, not -1"),
         ({"training": {"momentum": 1.0}}, "mom: expected a number from 0 to below 1, not 1"),
         ({"model": {"layers": [16, 0, 1]}}, "layers (layer 2): expected a whole number from 1 to 512, not 0"),
     ],

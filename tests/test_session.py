@@ -259,13 +259,13 @@ def test_a_corrupt_file_is_refused_with_one_sentence_and_left_alone(tmp_path, ca
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["corrupt.json"]
 
 
-def test_a_50_megabyte_file_is_refused_before_it_is_read(tmp_path):
+def test_a_100_megabyte_file_is_refused_before_it_is_read(tmp_path):
     path = tmp_path / "big.json"
     with path.open("wb") as handle:
-        handle.truncate(50 * 2**20)  # sparse: costs no disk
+        handle.truncate(100 * 2**20)  # sparse: costs no disk
     tracemalloc.start()
     try:
-        with pytest.raises(SessionError, match="big.json is larger than 10 MB"):
+        with pytest.raises(SessionError, match="big.json is larger than 64 MB"):
             session.load(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:

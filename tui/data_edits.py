@@ -51,6 +51,7 @@ def apply(wb, action: dict) -> dict:
 def add_point(wb, position, label) -> dict:
     """A training point of class `label` (a target number for a regression set) at `position`."""
     wb._check_idle()
+    wb._check_room()
     points = copy.copy(wb.data)
     classes = 0 if points.regression else wb.trainer.num_classes
     index = points.add(list(position) if isinstance(position, tuple) else position, label, classes)
@@ -62,6 +63,7 @@ def add_point(wb, position, label) -> dict:
 def remove_point(wb, index) -> dict:
     """Remove point `index` (the app finds the one nearest to a click or the cursor)."""
     wb._check_idle()
+    wb._check_room()
     points = copy.copy(wb.data)
     points.remove(index)
     if wb.traced is not None:  # the traced point's index moves down past the removed one
@@ -73,6 +75,7 @@ def remove_point(wb, index) -> dict:
 def import_data(wb, name, points, labels) -> dict:
     """New data from a file's rows: a new model from its seed (the input count may have changed)."""
     wb._check_idle()
+    wb._check_room()
     state = DataState.imported(
         name, points, labels, test_percent=wb.config.data.get("test_percent", 0), seed=wb.config.data["seed"]
     )

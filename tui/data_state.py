@@ -18,9 +18,9 @@ import math
 import numpy as np
 
 from micrograd import datasets
+from tui.limits import MAX_CLASS, MAX_COORDINATES, MAX_NAME, MAX_POINTS, MAX_TARGET  # shared with the format
 
-MAX_POINTS = 10_000  # the same bound as the data settings' sample count
-MAX_TARGET = 1e6  # a regression target placed by hand: a number a chart can still draw
+MAX_COORDINATE = 1e308  # a number the session format writes (it refuses 1.5e308, a finite float)
 
 
 def generate(data: dict):
@@ -29,6 +29,10 @@ def generate(data: dict):
     if data["name"] == "tiny":
         return make()
     return make(n=data["samples"], noise=data["noise"], seed=data["seed"])
+
+
+def _coordinate(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) <= MAX_COORDINATE
 
 
 class DataState:
@@ -83,7 +87,13 @@ class DataState:
         if (
             point is None
             or len(point) != self.X.shape[1]
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in point)
+            or not all(
+                isinstance(v, (int, float))
+                and not isinstance(v, bool)
+                and math.isfinite(v)
+                and abs(v) <= MAX_COORDINATE
+                for v in point
+            )
         ):
             raise ValueError(f"add_point: the position needs {self.X.shape[1]} finite numbers, not {position!r}")
         if len(self.X) >= MAX_POINTS:
@@ -136,16 +146,32 @@ class DataState:
     @classmethod
     def imported(cls, name: str, points, labels, *, test_percent: int, seed: int) -> DataState:
         """Data from a file, as an `import_data` action carries it: rows of numbers and their class indices."""
-        if not isinstance(name, str) or not name or len(name) > 200:
-            raise ValueError(f"import_data: expected the file's name, not {name!r}")
-        X, y = np.asarray(points, dtype=float), np.asarray(labels)
-        if X.ndim != 2 or not 1 <= X.shape[1] <= 64 or not 2 <= len(X) <= MAX_POINTS or y.shape != (len(X),):
+        if not isinstance(name, str) or not name or len(name) > MAX_NAME:
+            raise ValueError(f"import_data: expected the file's name (1 to {MAX_NAME} characters)")
+        try:
+            X, y = np.asarray(points, dtype=float), np.asarray(labels)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError("import_data: expected rows of numbers and one class index each") from None
+        if (
+            X.ndim != 2
+            or not 1 <= X.shape[1] <= MAX_COORDINATES
+            or not 2 <= len(X) <= MAX_POINTS
+            or y.shape != (len(X),)
+        ):
             raise ValueError(
-                f"import_data: expected 2 to {MAX_POINTS:,} rows of 1 to 64 numbers and one class "
+                f"import_data: expected 2 to {MAX_POINTS:,} rows of 1 to {MAX_COORDINATES} numbers and one class "
                 f"each, got {X.shape} and {y.shape}"
             )
-        if not np.isfinite(X).all() or not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
-            raise ValueError("import_data: the numbers must be finite and the classes 0, 1, 2, ...")
+        if (
+            not np.isfinite(X).all()
+            or np.abs(X).max() > MAX_COORDINATE
+            or not np.issubdtype(y.dtype, np.integer)
+            or y.min() < 0
+            or y.max() > MAX_CLASS
+        ):
+            raise ValueError(
+                f"import_data: the numbers must be finite (at most 1e308) and the classes 0, 1, 2, ... {MAX_CLASS}"
+            )
         if len(np.unique(y)) < 2:
             raise ValueError(f"import_data: {name} has only one class; a classifier needs at least two")
         return cls(X, y, regression=False, origin=name, test_percent=test_percent, seed=seed)

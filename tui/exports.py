@@ -65,8 +65,13 @@ def graph_text(kind: str, root: Value | None, what: str = "graph") -> str:
 
 def model_text(kind: str, model) -> str:
     """The MLP as JSON weights or a PyTorch script (a ValueError for a non-finite weight)."""
-    if kind == "json":
-        return json.dumps(export.mlp_to_json(model), indent=1) + "\n"
+    if kind == "json":  # strict JSON: a weight that diverged to nan or inf is refused, as the PyTorch export does
+        try:
+            return json.dumps(export.mlp_to_json(model), indent=1, allow_nan=False) + "\n"
+        except ValueError:
+            raise ValueError(
+                "cannot export a model with a non-finite weight (nan or inf) as JSON; train it to finite numbers first"
+            ) from None
     if kind == "torch":
         return export.mlp_to_pytorch_script(model)
     raise ValueError(f"{kind!r} is not a model export")

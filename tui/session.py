@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from micrograd import files
+from tui import limits as L
 from tui.session_schema import RESULT_FIELDS, TOP_LEVEL, SessionError
 
 FORMAT = "micrograd-tui/session"
 # 2: a configure of live settings (lr, optimizer, batch, engine, ...) keeps the model (issue 10); in version 1
 # every configure rebuilt it. Version 1 files still load, and replay with version 1's meaning.
 VERSION = 2
-MAX_BYTES = 10 * 1024 * 1024  # a long lecture is well under 1 MB; refuse more before reading it whole
+MAX_BYTES = L.MAX_SESSION_BYTES  # a long lecture is well under 1 MB; refuse more before reading it whole
 # A session written by this app nests 7 levels (top, actions, an action, changes, a section, layers, a number);
 # hand-edited extra keys get room to spare. Deeper is refused before parsing: Python's own recursion (the JSON
 # parser's, the schema's) gives out near 1,000 levels, with a RecursionError rather than a sentence.
@@ -107,6 +108,11 @@ class Session:
                 f"this one reads version {VERSION}"
             )
         checked = TOP_LEVEL(data, "")
+        steps = sum(a["steps"] if a["do"] == "train" else a["do"] == "step" for a in checked["actions"])
+        if steps > L.MAX_SESSION_STEPS:
+            raise SessionError(
+                f"actions: {steps:,} training steps in all; a session holds at most {L.MAX_SESSION_STEPS:,}"
+            )
         _check_config_names(checked["config"])
         extra = {k: v for k, v in checked.items() if k not in TOP_LEVEL_KEYS}
         return cls(

@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from tui import limits as L  # the bounds the workbench shares
+
 RESULT_FIELDS = ("step", "loss", "data_loss", "reg_loss", "accuracy", "lr")
 TEST_FIELDS = ("test_loss", "test_accuracy")  # present only when the data has a held-out test set
 # JSON has no NaN or infinity, yet a diverging run produces them: result numbers may be these strings instead.
@@ -121,32 +123,42 @@ def obj(fields: dict[str, Checker], required: tuple[str, ...] = ()) -> Checker:
 CONFIG_SECTIONS = {
     "data": obj(
         {
-            "name": text(64),
-            "samples": integer(1, 100_000),
-            "noise": number(0, 100),
-            "seed": integer(),
-            "test_percent": integer(0, 99),
+            "name": text(L.MAX_CHOICE),
+            "samples": integer(1, L.MAX_SAMPLES),
+            "noise": number(0, L.MAX_NOISE),
+            "seed": integer(0, L.MAX_SEED),
+            "test_percent": integer(0, L.MAX_TEST_PERCENT),
         }
     ),
     "model": obj(
         {
-            "inputs": integer(1, 1024),
-            "layers": array(integer(1, 4096), 64, 1),
-            "activation": text(64),
-            "output_activation": text(64),
-            "seed": integer(),
-            "features": array(text(16), 16, 1),
+            "inputs": integer(1, L.MAX_INPUTS),
+            "layers": array(integer(1, L.MAX_LAYER_WIDTH), L.MAX_LAYERS, 1),
+            "activation": text(L.MAX_CHOICE),
+            "output_activation": text(L.MAX_CHOICE),
+            "seed": integer(0, L.MAX_SEED),
+            "features": array(text(16), L.MAX_FEATURES, 1),
         }
     ),
     "training": obj(
         {
-            "loss": text(64),
-            "l2": number(0, 1e6),
-            "optimizer": text(64),
-            "lr": obj({}),
+            "loss": text(L.MAX_CHOICE),
+            "l2": number(0, L.MAX_L2),
+            "optimizer": text(L.MAX_CHOICE),
+            "lr": obj(
+                {
+                    "schedule": text(L.MAX_CHOICE),
+                    "lr": number(0, L.MAX_LR),
+                    "start": number(0, L.MAX_LR),
+                    "end": number(0, L.MAX_LR),
+                    "factor": number(0, L.MAX_DECAY_FACTOR),
+                    "steps": integer(1, L.MAX_SCHEDULE_STEPS),
+                    "every": integer(1, L.MAX_SCHEDULE_STEPS),
+                }
+            ),
             "momentum": number(0, 1),
-            "batch_size": optional(integer(1, 1_000_000)),
-            "engine": text(64),
+            "batch_size": optional(integer(1, L.MAX_BATCH)),
+            "engine": text(L.MAX_CHOICE),
         }
     ),
 }
@@ -164,7 +176,7 @@ RESULT = obj(
     },
     required=RESULT_FIELDS,
 )
-MAX_STEPS = 100_000  # per train action: replaying more would keep `check` busy for hours
+MAX_STEPS = L.MAX_TRAIN_STEPS  # per train action: replaying more would keep `check` busy for hours
 
 
 def _flag(value: Any, path: str) -> bool:
@@ -174,7 +186,7 @@ def _flag(value: Any, path: str) -> bool:
 
 
 ACTIONS: dict[str, Checker] = {
-    "evaluate": obj({"source": text(100_000), "error": text(10_000)}, required=("source",)),
+    "evaluate": obj({"source": text(L.MAX_SOURCE), "error": text(L.MAX_ERROR)}, required=("source",)),
     "backward": obj({}),
     "zero_grad": obj({}),
     "step": obj({"results": array(RESULT, 1, 1)}, required=("results",)),
@@ -182,7 +194,7 @@ ACTIONS: dict[str, Checker] = {
     "reset": obj({}),
     "configure": obj({"changes": CONFIG}, required=("changes",)),
     "preset": obj({"name": text(64), "config": CONFIG}, required=("name", "config")),  # tui/presets.py
-    "select": obj({"label": text(1000)}, required=("label",)),
+    "select": obj({"label": text(L.MAX_LABEL)}, required=("label",)),
     # the backprop/forward stepper (tui/stepping.py): its whole state, so replay lands on the same screen
     "stepper": obj(
         {"mode": text(16), "position": integer(), "overwrite": _flag, "graph": text(16)}, required=("mode", "position")
@@ -199,20 +211,23 @@ ACTIONS: dict[str, Checker] = {
             "layer": integer(0, 64),
             "neuron": integer(0, 4096),
             "parameter": text(16),
-            "value": number(-1e6, 1e6),
+            "value": number(-L.MAX_TARGET, L.MAX_TARGET),
             "loss": number(nonfinite=True),
             "accuracy": number(0, 1, nonfinite=True),
         },
         required=("layer", "neuron", "parameter", "value"),
     ),
     # the learner's own data (tui/data_edits.py): a point by hand, a point removed, a file's rows
-    "add_point": obj({"position": array(number(), 64, 1), "label": number(-1e6, 1e6)}, required=("position", "label")),
+    "add_point": obj(
+        {"position": array(number(), L.MAX_COORDINATES, 1), "label": number(-L.MAX_TARGET, L.MAX_TARGET)},
+        required=("position", "label"),
+    ),
     "remove_point": obj({"index": integer(0, 100_000)}, required=("index",)),
     "import_data": obj(
         {
-            "name": text(200),
-            "points": array(array(number(), 64, 1), 10_000, 2),
-            "labels": array(integer(0, 1000), 10_000, 2),
+            "name": text(L.MAX_NAME),
+            "points": array(array(number(), L.MAX_COORDINATES, 1), L.MAX_POINTS, 2),
+            "labels": array(integer(0, L.MAX_CLASS), L.MAX_POINTS, 2),
         },
         required=("name", "points", "labels"),
     ),
@@ -236,12 +251,12 @@ TOP_LEVEL = obj(
         "format": text(),
         "version": integer(1),
         "created": text(64),
-        "title": text(200),
-        "description": text(10_000),
-        "expression": text(100_000),
+        "title": text(L.MAX_TITLE),
+        "description": text(L.MAX_DESCRIPTION),
+        "expression": text(L.MAX_SOURCE),
         "config": CONFIG,
-        "actions": array(action, 100_000),
-        "history": array(RESULT, 1_000_000),
+        "actions": array(action, L.MAX_ACTIONS),
+        "history": array(RESULT, L.MAX_SESSION_STEPS),
     },
     required=("format", "version", "expression", "config", "actions"),
 )

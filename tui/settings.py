@@ -16,14 +16,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from micrograd import datasets, features, losses, nn, optim
+from tui.limits import (  # the bounds the session format shares (tui/limits.py)
+    MAX_DECAY_FACTOR,
+    MAX_L2,
+    MAX_LAYER_WIDTH,
+    MAX_LAYERS,
+    MAX_LR,
+    MAX_NOISE,
+    MAX_SAMPLES,
+    MAX_SCHEDULE_STEPS,
+    MAX_SEED,
+    MAX_TEST_PERCENT,
+)
 
 ENGINES = ("compiled", "reference")
 SECTIONS = ("data", "model", "training")
-
-MAX_SAMPLES = 10_000
-MAX_LAYER_WIDTH = 512
-MAX_LAYERS = 8
-MAX_SEED = 2**32 - 1  # numpy's RandomState range
 
 
 # ---- checks: (value, label) -> the value to keep, or ValueError "label: expected ..., not ..." ---------
@@ -73,18 +80,27 @@ def _shown(value) -> str:
 # ---- text <-> value -----------------------------------------------------------------------------------
 
 
+def _typed(text: str) -> str:
+    """The user's text in a message: quoted, at most 40 characters of it."""
+    text = text.strip()
+    return repr(text) if len(text) <= 40 else repr(text[:39] + "…")
+
+
 def parse_int(text: str) -> int:
+    digits = text.strip().replace("_", "").replace(",", "")
+    if len(digits.lstrip("+-")) > 30:  # far past any count or seed; int() of 5,000 digits raises, of 1 MB is slow
+        raise ValueError(f"{_typed(text)} has {len(digits):,} digits; that is not a usable whole number")
     try:
-        return int(text.strip().replace("_", "").replace(",", ""))
+        return int(digits)
     except ValueError:
-        raise ValueError(f"{text.strip()!r} is not a whole number") from None
+        raise ValueError(f"{_typed(text)} is not a whole number") from None
 
 
 def parse_float(text: str) -> float:
     try:
         return float(text.strip())
     except ValueError:
-        raise ValueError(f"{text.strip()!r} is not a number") from None
+        raise ValueError(f"{_typed(text)} is not a number") from None
 
 
 def parse_layers(text: str) -> list[int]:
@@ -197,12 +213,16 @@ def _check_lr(config, where: str) -> dict:
     except (ValueError, TypeError) as err:
         raise ValueError(f"{where}: {err}") from None
     for name, value in config.items():
-        if name == "schedule" or name in ("steps", "every"):
+        if name == "schedule":
             continue
-        if name == "end":
-            check_real(value, f"{where} ({name})", 0.0)
+        if name in ("steps", "every"):
+            check_integer(value, f"{where} ({name})", 1, MAX_SCHEDULE_STEPS)
+        elif name == "factor":
+            check_real(value, f"{where} ({name})", 0.0, MAX_DECAY_FACTOR, above=True)
+        elif name == "end":
+            check_real(value, f"{where} ({name})", 0.0, MAX_LR)
         else:
-            check_real(value, f"{where} ({name})" if name != "lr" else where, 0.0, above=True)
+            check_real(value, f"{where} ({name})" if name != "lr" else where, 0.0, MAX_LR, above=True)
     return config
 
 
@@ -268,10 +288,10 @@ SETTINGS: tuple[Setting, ...] = (
         "data",
         "noise",
         0.1,
-        lambda v, w: check_real(v, w, 0.0, 10.0),
+        lambda v, w: check_real(v, w, 0.0, MAX_NOISE),
         parse_float,
         lambda v: f"{v:g}",
-        help="the data's noise, 0 to 10",
+        help=f"the data's noise, 0 to {MAX_NOISE:g}",
     ),
     Setting(
         "seed",
@@ -289,9 +309,9 @@ SETTINGS: tuple[Setting, ...] = (
         "data",
         "test_percent",
         0,
-        lambda v, w: check_integer(v, w, 0, 90),
+        lambda v, w: check_integer(v, w, 0, MAX_TEST_PERCENT),
         parse_int,
-        help="percent of the points held out for testing (drawn hollow), 0 to 90",
+        help=f"percent of the points held out for testing (drawn hollow), 0 to {MAX_TEST_PERCENT}",
     ),
     # model
     Setting(
@@ -400,11 +420,11 @@ SETTINGS: tuple[Setting, ...] = (
         "training",
         "l2",
         1e-4,
-        lambda v, w: check_real(v, w, 0.0, 10.0),
+        lambda v, w: check_real(v, w, 0.0, MAX_L2),
         parse_float,
         lambda v: f"{v:g}",
         live=True,
-        help="L2 regularisation strength, 0 to 10",
+        help=f"L2 regularisation strength, 0 to {MAX_L2:g}",
     ),
     Setting(
         "batch",

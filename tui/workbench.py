@@ -20,6 +20,7 @@ from micrograd import datasets, features, graph, losses, nn, optim
 from micrograd.engine import Value
 from micrograd.expression import ExpressionError, Program, evaluate
 from tui import data_edits, exports, stepping
+from tui import limits as L
 from tui import network_view_state as network
 from tui.config import (
     DEFAULTS,
@@ -80,8 +81,10 @@ class TrainingRun:
     chart's marks) put it exactly there.
     """
 
-    def __init__(self, trainer):
+    def __init__(self, trainer, room: int = L.MAX_SESSION_STEPS):
         self._trainer = trainer
+        self.room = room  # steps the session can still record (tui/limits.py's MAX_SESSION_STEPS in all)
+        self.full: str | None = None  # why the run stopped by itself, when the session is full
         self.results: list[dict] = []  # only ever appended to, so the UI may read a prefix safely
         self.changes: list[tuple[int, dict]] = []  # (steps before it, changes): appended by the worker
         self._requests: deque = deque()  # (apply, changes) from the UI thread; deque ops are thread-safe
@@ -99,6 +102,12 @@ class TrainingRun:
         """One step, or None when `should_stop()` said stop inside it (nothing changed then)."""
         from micrograd.train import StepCancelled
 
+        if len(self.results) >= self.room:  # what the save format holds: a step more could never be saved
+            self.full = (
+                f"this session has {L.MAX_SESSION_STEPS:,} training steps, the most a session file holds; "
+                "save it, then reset (ctrl+r) or start a new one to train on"
+            )
+            return None
         self.apply_requests()
         self._trainer.should_stop = should_stop
         try:
@@ -139,6 +148,7 @@ class Workbench:
         # Where this exploration began: a session is this plus the log, and replay starts from here.
         self.start = {"config": self.config.to_dict(), "expression": expression}
         self.log: list[dict] = []
+        self.log_bytes = 0  # about how large the log is as JSON (`_check_room` keeps a session saveable)
         self.history: list[dict] = []
         self.marks: list[dict] = []  # {"step", "text"}: where a live setting change took effect (chart marks)
         self.dirty = False
@@ -279,6 +289,10 @@ class Workbench:
         """Evaluate the editor's program; `result` is what `micrograd.expression.evaluate(source)` gave when the
         app already ran it off the UI thread (the Values it built are new, so only this records them)."""
         self._check_idle()
+        self._check_room()
+        if not isinstance(source, str) or len(source) > L.MAX_SOURCE:  # refused, not recorded: it is unsaveable
+            size = f"{len(source):,} characters" if isinstance(source, str) else type(source).__name__
+            raise ExpressionError(f"the expression is {size}; at most {L.MAX_SOURCE:,} can be evaluated and saved")
         self.source = source
         entry = {"do": "evaluate", "source": source}
         try:
@@ -287,21 +301,24 @@ class Workbench:
             program = result if result is not None else evaluate(source)
         except ExpressionError as err:
             self.error = err
-            self._record({**entry, "error": str(err)})
+            self._record({**entry, "error": L.cut(str(err), L.MAX_ERROR)})  # what the format holds
             raise
         self.program, self.error, self.selected, self.stepping = program, None, None, None
         return self._record(entry)
 
     def backward(self) -> dict:
+        self._check_room()
         self._output_or_raise("backward").backward()
         return self._record({"do": "backward"})
 
     def zero_grad(self) -> dict:
+        self._check_room()
         self._output_or_raise("zero the gradients").zero_grad()
         return self._record({"do": "zero_grad"})
 
     def step(self) -> dict:
         self._check_idle()
+        self._check_room(steps=1)
         result = result_dict(self.trainer.step())
         self._write_back()
         self.history.append(result)
@@ -310,6 +327,7 @@ class Workbench:
     def train(self, steps: int) -> dict:
         """`steps` steps synchronously (stops early at a non-finite loss, like the app's worker)."""
         check_integer(steps, "steps", 1)
+        self._check_room(steps=steps)
         run = self.start_training()
         try:
             for _ in range(steps):
@@ -322,6 +340,7 @@ class Workbench:
     def reset(self) -> dict:
         """A fresh model with the configured seed (the same starting weights), a fresh optimizer, no history."""
         self._check_idle()
+        self._check_room()
         self._build()
         return self._record({"do": "reset"})
 
@@ -333,6 +352,7 @@ class Workbench:
         take effect between two steps and are logged there when the run finishes. Anything else builds a new
         model from its seed (`needs_new_model`), which waits until training is paused.
         """
+        self._check_room()
         config = self.config.merged(changes)
         entry = {"do": "configure", "changes": copy.deepcopy(changes)}
         if not self._rebuilds(config):
@@ -373,13 +393,18 @@ class Workbench:
 
     def select(self, label: str) -> dict:
         """Select a node of the expression graph by label (or graph.node_ids id) for the inspector."""
-        if self.output is None or self.find(label) is None:
-            raise ValueError(f"select: no node labelled {label!r} in the current graph")
+        self._check_room()
+        node = self.find(label) if self.output is not None and isinstance(label, str) else None
+        if node is None:
+            raise ValueError(f"select: no node labelled {_quoted(label)} in the current graph")
+        if len(label) > L.MAX_LABEL or not _encodable(label):  # recorded by its id, which the format can hold
+            label = f"#{graph.node_ids(self.output)[node]}"
         self.selected = label
         return self._record({"do": "select", "label": label})
 
     def trace(self, sample: int) -> dict:
         """Trace data point `sample`: the graph pane's "sample" view shows its forward graph and loss."""
+        self._check_room()
         check_integer(sample, "trace: sample", 0, len(self.X) - 1)
         self.traced = sample
         return self._record({"do": "trace", "sample": sample})
@@ -547,7 +572,8 @@ class Workbench:
 
     def start_training(self) -> TrainingRun:
         self._check_idle()
-        self._run = TrainingRun(self.trainer)
+        self._check_room(steps=1)
+        self._run = TrainingRun(self.trainer, room=L.MAX_SESSION_STEPS - self.steps_logged)
         return self._run
 
     def finish_training(self, run: TrainingRun) -> dict | None:
@@ -558,10 +584,11 @@ class Workbench:
         run.apply_requests()  # changes asked for after the last step take effect now, in order
         results, done, entry = list(run.results), 0, None
         for at, changes in run.changes + [(len(results), None)]:
-            if at > done:  # the steps run with the settings before this change
-                self.history.extend(results[done:at])
-                entry = self._record({"do": "train", "steps": at - done, "results": results[done:at]})
-                done = at
+            while at > done:  # the steps run with the settings before this change, MAX_TRAIN_STEPS an entry
+                end = min(at, done + L.MAX_TRAIN_STEPS)
+                self.history.extend(results[done:end])
+                entry = self._record({"do": "train", "steps": end - done, "results": results[done:end]})
+                done = end
             if changes is not None:
                 self._mark(results[at]["step"] if at < len(results) else self.trainer.steps_done, changes)
                 entry = self._record({"do": "configure", "changes": changes})
@@ -654,7 +681,32 @@ class Workbench:
     def _write_back(self) -> None:
         self.trainer.write_back()
 
+    @property
+    def steps_logged(self) -> int:
+        """Training steps in the log (what tui/limits.py's MAX_SESSION_STEPS bounds)."""
+        return sum(e["steps"] if e["do"] == "train" else 1 if e["do"] == "step" else 0 for e in self.log)
+
+    def _check_room(self, steps: int = 0) -> None:
+        """ValueError, before anything changes, when one more action (with `steps` training steps) would make
+        a session the format cannot hold: too many actions, steps or bytes (tui/limits.py)."""
+        if len(self.log) >= L.MAX_ACTIONS:
+            raise ValueError(
+                f"this session has {L.MAX_ACTIONS:,} actions, the most a session file holds; save it and start a "
+                "new one to go on"
+            )
+        if self.log_bytes > L.ROOM_BYTES:
+            raise ValueError(
+                f"this session is about {self.log_bytes / 2**20:.0f} MB, near the most a session file holds; save it "
+                "and start a new one to go on"
+            )
+        if steps and self.steps_logged + steps > L.MAX_SESSION_STEPS:
+            raise ValueError(
+                f"this session has {self.steps_logged:,} training steps; {steps:,} more would pass the "
+                f"{L.MAX_SESSION_STEPS:,} a session file holds (reset keeps the log: start a new session to train on)"
+            )
+
     def _record(self, entry: dict) -> dict:
+        self.log_bytes += _json_size(entry) * (2 if entry["do"] in ("train", "step") else 1)  # results: history too
         if self.stepping is not None and self.stepping.graph != "expression" and entry["do"] in stepping.STALE_SAMPLE:
             self.stepping = None  # the model or the traced point changed: that sample graph is out of date
         self.log.append(entry)
@@ -669,6 +721,29 @@ class Workbench:
         if self.output is None:
             raise ValueError(f"cannot {what}: the expression has no output (evaluate one that assigns a Value)")
         return self.output
+
+
+def _json_size(entry: dict) -> int:
+    import json
+
+    try:
+        return len(json.dumps(entry, default=float))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _quoted(text) -> str:
+    """A label in a message: repr-escaped, at most 60 characters."""
+    shown = repr(text[:60] + ("…" if len(text) > 60 else "")) if isinstance(text, str) else repr(text)
+    return shown
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
 
 
 def _optimizer(training: dict):

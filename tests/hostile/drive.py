@@ -24,8 +24,6 @@ from pathlib import Path
 
 from micrograd.files import printable
 
-SENTENCE_ERRORS: tuple[type[BaseException], ...] = (ValueError,)  # ExpressionError, SessionError, SettingError too
-
 
 def say(word: str, text: str = "") -> None:
     print(f"{word}: {printable(text, 300)}" if text else word, flush=True)
@@ -36,9 +34,12 @@ def _read(name: str) -> str:
 
 
 def run(op: str, args: list[str]) -> None:
+    from micrograd.expression import ExpressionError
     from tui import session
     from tui.session import Session, SessionError
     from tui.workbench import Workbench
+
+    sentences = (ValueError, ExpressionError, SessionError)  # SettingError is a ValueError
 
     wb = Workbench()
     try:
@@ -86,7 +87,7 @@ def run(op: str, args: list[str]) -> None:
             session.save(Session.from_workbench(wb), target)
         else:
             raise SystemExit(f"unknown op {op}")
-    except SENTENCE_ERRORS as err:
+    except sentences as err:
         say("REFUSED", str(err))
     else:
         say("DONE")
@@ -105,8 +106,9 @@ def run(op: str, args: list[str]) -> None:
 
 
 def main() -> None:
+    args = [_read(arg[1:]) if arg.startswith("@") else arg for arg in sys.argv[2:]]  # a long one came by file
     try:
-        run(sys.argv[1], sys.argv[2:])
+        run(sys.argv[1], args)
     except SystemExit:
         raise
     except BaseException as err:

@@ -76,6 +76,11 @@ def _make(folder: Path, files: dict[str, object]) -> None:
 def run(case: Case, base: Path) -> Outcome:
     folder = Path(tempfile.mkdtemp(prefix="case-", dir=base))
     _make(folder, case.files)
+    argv = list(case.argv)
+    for i, arg in enumerate(argv):  # the kernel limits one argument to 128 KB: a long one goes by file
+        if len(arg) > 4096:
+            (folder / f"arg{i}.txt").write_text(arg, encoding="utf-8", errors="surrogatepass")
+            argv[i] = f"@arg{i}.txt"
     before = _snapshot(folder)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -89,7 +94,7 @@ def run(case: Case, base: Path) -> Outcome:
     }
     try:
         done = subprocess.run(
-            [sys.executable, *case.argv],
+            [sys.executable, *argv],
             cwd=folder,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -104,9 +109,14 @@ def run(case: Case, base: Path) -> Outcome:
 
 
 def run_all(cases: list[Case], base: Path) -> dict[str, Outcome]:
+    def guarded(case: Case) -> Outcome:
+        try:
+            return run(case, base)
+        except Exception as err:
+            return Outcome(-1, f"the harness could not run this case: {err!r}", {}, {})
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = pool.map(lambda case: run(case, base), cases)
-        return {case.id: outcome for case, outcome in zip(cases, outcomes)}
+        return dict(zip((case.id for case in cases), pool.map(guarded, cases)))
 
 
 def judge(case: Case, outcome: Outcome) -> None:

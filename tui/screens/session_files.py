@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from tui import samples, session
+from tui.limits import MAX_DESCRIPTION, MAX_TITLE, cut
 from tui.plain import shown
 from tui.replay import ReplayCancelled, Replayer
 from tui.session import Session, SessionError
@@ -302,8 +303,10 @@ class SaveSessionScreen(ModalScreen[Path | None]):
             self.confirmed_overwrite = path  # ask once: a second save means yes
             self.query_one("#error", Static).update(f"{path.name} exists; save again to replace it.")
             return
-        self.recorded.title = self.query_one("#title", Input).value.strip() or "Untitled session"
-        self.recorded.description = self.query_one("#description", Input).value.strip()
+        # cut to what the format holds (tui/limits.py), so a long paste never makes the session unsaveable
+        title = self.query_one("#title", Input).value.strip() or "Untitled session"
+        self.recorded.title = cut(title, MAX_TITLE)
+        self.recorded.description = cut(self.query_one("#description", Input).value.strip(), MAX_DESCRIPTION)
         try:
             session.save(self.recorded, path)
         except SessionError as err:
