@@ -38,6 +38,9 @@ OUTRO = """
 **Replaying a session** (ctrl+o, or `micrograd-tui --replay FILE`): the timeline under the panes has the focus;
 space plays and pauses, ←/→ step one action back or forward, Home/End jump to the start or the end, +/- double
 or halve the speed, and Escape leaves replay to explore on from that point (a new branch of the session).
+A long session opens in the background: the line above the footer names the action being replayed, keys still
+answer, and Escape cancels the open (the app stays as it was). A long move on the timeline (End, ←, a long
+recorded run) works the same way: the bar reads "working…", and Escape stops it where it got to.
 
 Tab / shift+Tab move between fields and panes. The command palette (ctrl+p) lists every action by name.
 Press Escape, F1 or ? to close this help.
