@@ -186,6 +186,15 @@ class MicrogradApp(
     def on_unmount(self) -> None:
         self._collections.release()
 
+    def get_driver_class(self):
+        """Textual's choice, except that a Linux terminal gets Escape in ~25 ms (tui/terminal_driver.py)."""
+        driver = super().get_driver_class()
+        if driver.__name__ != "LinuxDriver":  # the web, Windows: as Textual chose
+            return driver
+        from tui.terminal_driver import PromptEscapeDriver  # imports termios: Unix only
+
+        return PromptEscapeDriver
+
     def refresh_all(self) -> None:
         """Redraw every pane from the workbench (start, reset, configure, a loaded session)."""
         wb = self.workbench

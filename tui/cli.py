@@ -11,6 +11,10 @@ import sys
 
 # BLAS threads: the library limits them to one itself while it trains (micrograd/blas_threads.py).
 
+# A lone Escape counts after this many ms without more bytes (Textual: 100; read when Textual loads): a terminal
+# sends a key's sequence in one write, so 25 is plenty (tui/terminal_driver.py: why Escape was slow).
+os.environ.setdefault("ESCDELAY", "25")
+
 DESCRIPTION = """\
 A keyboard-driven terminal explorer for micrograd: type an expression and watch its graph, data and gradients;
 train a small MLP on a toy dataset and watch the loss fall.
