@@ -137,7 +137,7 @@ async def test_a_session_past_the_budget_is_refused_with_a_sentence_and_nothing_
         "title": "huge",
         "expression": "a = Value(2.0)\n",
         "config": {"data": {"samples": 1000}, "model": {"layers": [64, 64, 1]}},
-        "actions": [{"do": "train", "steps": 100_000, "results": []}] * 3,
+        "actions": [{"do": "train", "steps": 100_000, "results": []}],  # the most a session holds, ~37 minutes
         "history": [],
     }
     path = tmp_path / "huge.json"
@@ -156,7 +156,7 @@ async def test_a_session_past_the_budget_is_refused_with_a_sentence_and_nothing_
         assert app.workbench is before and not app.query("#timeline") and app.opening is None
         message, severity = app.notes[-1]
         assert severity == "error"
-        assert message.startswith("huge.json would take about ") and "to replay (300,000 training steps)" in message
+        assert message.startswith("huge.json would take about ") and "to replay (100,000 training steps)" in message
         assert message.endswith("the limit is 5.0 minutes, so it was not replayed")
         assert not app.query_one("#main").disabled
 
