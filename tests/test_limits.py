@@ -186,3 +186,11 @@ def test_an_action_kind_past_its_limits_is_refused_or_clamped_and_saves(kind, tm
             act(wb)
         assert len(wb.log) <= L.MAX_ACTIONS and wb.steps_logged <= L.MAX_SESSION_STEPS
         saves_and_reloads(wb, tmp_path)  # whatever was recorded, the format holds
+
+
+def test_a_title_or_description_past_its_limit_is_cut_so_the_session_saves(tmp_path):
+    wb = Workbench()
+    recorded = session.Session.from_workbench(wb, title="t" * 195 + " (branch at action 12)", description="d" * 20_000)
+    assert len(recorded.title) == L.MAX_TITLE and recorded.title.endswith("…")
+    assert len(recorded.description) == L.MAX_DESCRIPTION
+    session.save(recorded, tmp_path / "cut.json")

@@ -141,15 +141,17 @@ def main(argv: list[str] | None = None) -> int:
         from tui import session
         from tui.replay import checked_workbench
         from tui.samples import resolve
-        from tui.screens.session_files import OpenedSession
 
         try:
             resolved = resolve(path)
-            opened = OpenedSession(resolved, session.load(resolved))
-            checked_workbench(opened.session, resolved.name)  # hours of work to replay: refused before the app
+            loaded = session.load(resolved)
+            checked_workbench(loaded, resolved.name)  # hours of work to replay: refused before the app
         except session.SessionError as err:
             print(f"micrograd-tui: {printable(str(err))}", file=sys.stderr)  # file text never reaches the terminal raw
             return 2
+        from tui.screens.session_files import OpenedSession  # Textual: only once the file is known to be good
+
+        opened = OpenedSession(resolved, loaded)
     from tui.app import MicrogradApp  # Textual only loads for the app itself, not for `check`
 
     app = MicrogradApp()

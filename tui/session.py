@@ -69,8 +69,8 @@ class Session:
             config=config,
             actions=list(wb.log),
             history=list(wb.history),
-            title=title,
-            description=description,
+            title=L.cut(title, L.MAX_TITLE),  # a branch's "… (branch at action 12)" may pass the limit
+            description=L.cut(description, L.MAX_DESCRIPTION),
             version=getattr(wb, "session_version", VERSION),
         )
         # A round trip through the schema turns NumPy scalars into floats and catches a malformed log now,
