@@ -157,43 +157,57 @@ async def set_lr(pilot, text: str) -> None:
     await pilot.pause()
 
 
+async def test_a_step_decay_factor_past_the_limits_is_refused_on_enter(app):
+    """The reported crash: `step_decay 1 1e300 1`, Enter, F8 twice. The factor is now refused where it is typed
+    (tui/limits.py), so the schedule that overflowed is never accepted."""
+    async with app.run_test(size=SIZE) as pilot:
+        before = dict(app.workbench.config.training["lr"])
+        await set_lr(pilot, "step_decay 1 1e300 1")
+        assert app.workbench.config.training["lr"] == before
+        await pilot.press("f8", "f8")
+        await pilot.pause()
+        assert app.is_running and len(app.workbench.history) == 2 and not app.unexpected_errors
+
+
+# start 1e-300 and factor 1000, both within the limits, reach 1e6 at step 102 and pass a float at step 103.
+OVERFLOWING = "step_decay 1e-300 1000 1"
+OVERFLOW_SENTENCE = (
+    "the learning rate is past what a float holds at step 103 (step_decay(start=1e-300, factor=1000.0, every=1))"
+)
+
+
 async def test_a_step_decay_past_a_float_stops_a_step_with_a_sentence_and_keeps_the_model(app):
     async with app.run_test(size=SIZE) as pilot:
-        await set_lr(pilot, "step_decay 1 1e300 1")
+        await set_lr(pilot, OVERFLOWING)
         assert app.workbench.config.training["lr"] == {
             "schedule": "step_decay",
-            "start": 1,
-            "factor": 1e300,
+            "start": 1e-300,
+            "factor": 1000,
             "every": 1,
         }
-        await pilot.press("f8", "f8")  # steps 0 and 1: rates 1 and 1e300
+        app.workbench.train(103)  # steps 0..102: the last rate that fits in a float
         await pilot.pause()
         weights = [p.data for p in app.workbench.model.parameters()]
-        await pilot.press("f8")  # step 2: 1e600 is past a float
+        await pilot.press("f8")  # step 103: 1e309 is past a float
         await pilot.pause()
-        assert [text for text, severity in app.notes if severity == "error"] == [
-            "No step taken: the learning rate is past what a float holds at step 2 "
-            "(step_decay(start=1.0, factor=1e+300, every=1)); choose a smaller start or factor."
-        ]
+        errors = [text for text, severity in app.notes if severity == "error"]
+        assert errors == [f"No step taken: {OVERFLOW_SENTENCE}; choose a smaller start or factor."], errors
         assert [p.data for p in app.workbench.model.parameters()] == weights  # nothing changed
-        assert len(app.workbench.history) == 2
+        assert len(app.workbench.history) == 103
         await set_lr(pilot, "0.05")
         await pilot.press("f8")  # a later step works
         await pilot.pause()
-        assert len(app.workbench.history) == 3, app.notes
+        assert len(app.workbench.history) == 104, app.notes
 
 
 async def test_training_into_a_schedule_past_a_float_stops_with_a_sentence(app):
     app.train_steps = None  # until something stops it
     async with app.run_test(size=SIZE) as pilot:
-        await set_lr(pilot, "step_decay 1 1e300 1")
+        await set_lr(pilot, OVERFLOWING)
         await pilot.press("f9")
         await wait_for_training(app, pilot)
-        assert any(
-            text.startswith("Training stopped: the learning rate is past what a float holds at step 2")
-            for text, _ in app.notes
-        ), app.notes
-        assert len(app.workbench.history) == 2 and app.workbench.log[-1]["do"] == "train"
+        assert any(text.startswith(f"Training stopped: {OVERFLOW_SENTENCE}") for text, _ in app.notes), app.notes
+        assert len(app.workbench.history) == 103 and app.workbench.log[-1]["do"] == "train"
         assert app.is_running
 
 
@@ -310,6 +324,7 @@ async def test_a_lone_surrogate_label_is_shown_replaced_and_saved_escaped(app, t
 
     from tests.tui.conftest import screen_text, tree_lines
     from tui import session
+    from tui.replay import replay
 
     monkeypatch.chdir(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -317,7 +332,9 @@ async def test_a_lone_surrogate_label_is_shown_replaced_and_saved_escaped(app, t
         await evaluates(app, pilot, source)
         await pilot.press("tab", "down", "enter")  # the cursor onto the label, Enter selects it (logged)
         await pilot.pause()
-        assert app.workbench.log[-1] == {"do": "select", "label": "\ud800"}
+        # An unencodable label is logged by the node's number (tui/limits.py): the log stays valid UTF-8.
+        assert app.workbench.log[-1] == {"do": "select", "label": "#0"}
+        assert app.workbench.find(app.workbench.selected).label == "\ud800"
         assert any(line.startswith("\ufffd leaf") for line in tree_lines(app)), tree_lines(app)
         assert "\ud800" not in screen_text(app)
         await pilot.press("ctrl+s")
@@ -327,10 +344,12 @@ async def test_a_lone_surrogate_label_is_shown_replaced_and_saved_escaped(app, t
         await pilot.press("enter")
         await pilot.pause()
         assert any(text.startswith("Saved ") for text, _ in app.notes), app.notes
-        raw = (tmp_path / "surrogate.json").read_bytes()
-        assert b"\\ud800" in raw  # JSON's escape: valid UTF-8, valid JSON
+        (tmp_path / "surrogate.json").read_bytes().decode("utf-8")  # valid UTF-8 throughout
         loaded = session.load(tmp_path / "surrogate.json")
-        assert loaded.actions[-1] == {"do": "select", "label": "\ud800"}  # round-trips exactly
+        assert loaded.actions[-1] == {"do": "select", "label": "#0"}  # round-trips exactly
+        replayed = replay(loaded)
+        wb = replayed.workbench
+        assert replayed.ok and wb.find(wb.selected).label == "\ud800"  # and selects the same node
 
 
 # ---- crash 5: a diverged model's traced sample -------------------------------------------------------------
@@ -339,13 +358,18 @@ DIVERGED = "the model's weights are no longer finite numbers (training diverged)
 
 
 async def test_a_diverged_adamw_step_leaves_a_sentence_in_the_sample_view(app):
+    """The reported crash: AdamW, lr 1e308, trace a sample, F8. An lr past 1e6 is now refused where it is typed
+    (tui/limits.py); a model whose weights are no longer finite anyway (the library lets a program set them) is
+    a sentence in every graph view, never a crash."""
     from tests.tui.conftest import tree_lines
 
     async with app.run_test(size=SIZE) as pilot:
         app.query_one("#control-optimizer").focus()
         await pilot.press("enter", "down", "enter")  # optim: adamw
         await pilot.pause()
+        before = dict(app.workbench.config.training["lr"])
         await set_lr(pilot, "1e308")
+        assert app.workbench.config.training["lr"] == before
         assert app.workbench.config.training["optimizer"] == "adamw"
         await pilot.press("ctrl+t")  # trace sample 0
         await pilot.pause()
@@ -354,7 +378,15 @@ async def test_a_diverged_adamw_step_leaves_a_sentence_in_the_sample_view(app):
         assert app.graph_mode == "sample"
         await pilot.press("f8")
         await pilot.pause()
-        assert not all(abs(p.data) < float("inf") for p in app.workbench.model.parameters())
+        for p in app.workbench.model.parameters()[:3]:
+            p.data = float("-inf")
+        await pilot.press("ctrl+g")  # round the graph views and back: the sample graph is built again
+        for _ in range(4):
+            await pilot.pause()
+            if app.graph_mode == "sample":
+                break
+            await pilot.press("ctrl+g")
+        assert app.graph_mode == "sample"
         (line,) = tree_lines(app)
         assert line.startswith(f"({DIVERGED}") and "ctrl+r" in line
         await pilot.press("v")  # the picture says the same
@@ -364,29 +396,48 @@ async def test_a_diverged_adamw_step_leaves_a_sentence_in_the_sample_view(app):
         await pilot.pause()
         await pilot.press("ctrl+f", "f4", "ctrl+g", "ctrl+g")
         await pilot.pause()
-        assert app.graph_mode == "sample"
+        assert app.graph_mode == "sample" and app.is_running and not app.unexpected_errors
         await pilot.press("ctrl+r")  # reset: the sample graph is back
         await pilot.pause()
         assert app.graph_mode == "sample" and tree_lines(app)[0].startswith("loss"), tree_lines(app)[:2]
 
 
-async def test_a_session_ending_in_a_trace_of_a_diverged_model_opens(app, tmp_path, monkeypatch):
-    from tests.tui.conftest import tree_lines
+async def test_a_session_ending_in_a_trace_with_lr_1e308_is_refused_with_a_sentence(app, tmp_path, monkeypatch):
+    """The reported crash: a session with that setup ending in `trace 0` crashed the app on open. Its lr is now
+    past the format's limits: the file is one sentence and the app keeps what it had."""
+    import json
+
     from tui import session
-    from tui.screens.session_files import OpenedSession
 
     monkeypatch.chdir(tmp_path)
     wb = session.new_workbench()
-    wb.configure({"training": {"optimizer": "adamw", "lr": {"schedule": "constant", "lr": 1e308}}})
+    wb.configure({"training": {"optimizer": "adamw", "lr": {"schedule": "constant", "lr": 0.05}}})
     wb.step()
     wb.trace(0)
-    session.save(session.Session.from_workbench(wb, title="diverged"), tmp_path / "diverged.json")
+    path = tmp_path / "diverged.json"
+    session.save(session.Session.from_workbench(wb, title="diverged"), path)
+    data = json.loads(path.read_text())
+    (configure,) = [action for action in data["actions"] if action["do"] == "configure"]
+    configure["changes"]["training"]["lr"] = {"schedule": "constant", "lr": 1e308}
+    path.write_text(json.dumps(data))
+    with pytest.raises(session.SessionError, match="lr"):
+        session.load(path)
     async with app.run_test(size=SIZE) as pilot:
-        app.open_session(OpenedSession(tmp_path / "diverged.json", session.load(tmp_path / "diverged.json")))
-        for _ in range(5):
-            await pilot.pause()
-        assert app.graph_mode == "sample" and app.workbench.traced == 0
-        assert tree_lines(app)[0].startswith(f"({DIVERGED}")
+        from textual.widgets import Input, Static
+
+        log = list(app.workbench.log)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = "diverged.json"
+        app.screen.query_one("#path", Input).focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        error = str(app.screen.query_one("#error", Static).render())
+        assert "diverged.json: actions[0].changes.training.lr.lr: expected a number from 0 to 1e+06" in error, error
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running and app.workbench.log == log and not app.unexpected_errors
 
 
 # ---- crash 8: selecting a node thousands of levels deep --------------------------------------------------
