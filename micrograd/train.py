@@ -13,8 +13,11 @@ without touching the parameters, so training stops cleanly where it was.
 
 from __future__ import annotations
 
+import gc
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -73,6 +76,25 @@ CANCEL_CHECK_NODES = 20_000  # the reference backward asks should_stop() once pe
 
 def _as_list(out) -> list:
     return [out] if isinstance(out, Value) else list(out)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside a step's forward and backward pass.
+
+    A step builds (reference engine: tens of thousands of) Values that hold no reference cycles, so reference
+    counting frees them all; the collector, triggered by the allocation count, only walks the live graph again
+    and again and finds nothing -- 30-37% of a reference step's time. Paused here, it runs as usual between
+    steps, and a caller that had it switched off keeps it off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class _ReferenceEngine:
@@ -407,7 +429,8 @@ class Trainer:
         y = self.y if idx is None else self.y[idx]
         error = ""
         try:
-            data_loss, reg_loss, scores, grad = self.engine.evaluate(idx)
+            with _collector_paused():
+                data_loss, reg_loss, scores, grad = self.engine.evaluate(idx)
             if self.zero_grad:
                 self._grad_sum = None  # switched back on: the next time it is forgotten starts afresh
             else:
