@@ -219,15 +219,35 @@ async def test_focus_is_visible_on_every_field_and_pane(app):
 
 
 async def test_pause_inside_a_long_reference_step_abandons_it(app):
-    """1,300 samples on the reference engine: one step is several seconds; F9 ends it from inside."""
+    """1,300 samples on the reference engine: one step is about a second; F9 ends it from inside.
+
+    The step is held at its 10th sample until the pause was pressed (no sleep that a faster step outruns)."""
+    import threading
+
     app.train_steps = None
     async with app.run_test(size=SIZE) as pilot:
         app.workbench.configure({"data": {"samples": 1300}, "training": {"engine": "reference"}})
+        engine = app.workbench.trainer.engine
+        check, calls, inside, release = engine._check, [], threading.Event(), threading.Event()
+
+        def held_check():  # asked between samples of the forward pass
+            calls.append(None)
+            if len(calls) == 10:
+                inside.set()
+                release.wait(30)
+            check()
+
+        engine._check = held_check
         await pilot.press("f9")
-        await asyncio.sleep(0.3)  # inside the first step's forward pass
-        assert app._run is not None and app._run.steps == 0
+        for _ in range(300):  # until the worker is inside the first step's forward pass
+            if inside.is_set():
+                break
+            await asyncio.sleep(0.02)
+        assert inside.is_set() and app._run is not None and app._run.steps == 0
         await pilot.press("f9")
+        release.set()
         await wait_for_training(app, pilot)
+        assert len(calls) < 1300  # it stopped inside the forward pass
         assert app.workbench.history == [] and app.workbench.log[-1]["do"] == "configure"
         trainer = app.workbench.trainer  # whole: no step counted, the starting weights untouched
         assert trainer.steps_done == 0 and trainer.optimizer.steps == 0
