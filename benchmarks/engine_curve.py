@@ -21,7 +21,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from moons import torch_demo_seconds  # noqa: E402
 
 from micrograd.compiled import Program  # noqa: E402
 from micrograd.datasets import moons  # noqa: E402
@@ -49,34 +51,7 @@ def time_compiled(X, y, hidden, steps):
 
 def time_torch(X, y, hidden, steps):
     """The same work in PyTorch: forward, svm loss + L2, backward, SGD with micrograd's lr, accuracy, loss."""
-    import torch
-
-    params = []
-    for layer in model(hidden).layers:
-        params.append(
-            torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True)
-        )
-        params.append(torch.tensor([float(n.b.data) for n in layer.neurons], dtype=torch.float64, requires_grad=True))
-    Xt = torch.tensor(X, dtype=torch.float64)
-    t = torch.tensor(2.0 * y - 1.0, dtype=torch.float64)
-    start = time.perf_counter()
-    for k in range(steps):
-        h = Xt
-        for i in range(0, len(params), 2):
-            h = h @ params[i].T + params[i + 1]
-            if i + 2 < len(params):
-                h = torch.relu(h)
-        scores = h[:, 0]
-        total = torch.relu(1 - t * scores).sum() * (1.0 / len(t)) + 1e-4 * sum((p * p).sum() for p in params)
-        ((scores > 0) == (t > 0)).double().mean().item()
-        for p in params:
-            p.grad = None
-        total.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= (1.0 - 0.9 * k / 100) * p.grad
-        loss = total.item()
-    return time.perf_counter() - start, loss
+    return torch_demo_seconds(model(hidden), X, y, steps)
 
 
 def chain_seconds(nodes: int) -> float:
