@@ -82,7 +82,10 @@ class TrainingRun:
     """
 
     def __init__(self, trainer, room: int = L.MAX_SESSION_STEPS):
+        from micrograd.train import StepCancelled  # imported once a run starts, not once a step
+
         self._trainer = trainer
+        self._cancelled = StepCancelled
         self.room = room  # steps the session can still record (tui/limits.py's MAX_SESSION_STEPS in all)
         self.full: str | None = None  # why the run stopped by itself, when the session is full
         self.results: list[dict] = []  # only ever appended to, so the UI may read a prefix safely
@@ -100,8 +103,6 @@ class TrainingRun:
 
     def step(self, should_stop=None):
         """One step, or None when `should_stop()` said stop inside it (nothing changed then)."""
-        from micrograd.train import StepCancelled
-
         if len(self.results) >= self.room:  # what the save format holds: a step more could never be saved
             self.full = (
                 f"this session has {L.MAX_SESSION_STEPS:,} training steps, the most a session file holds; "
@@ -112,7 +113,7 @@ class TrainingRun:
         self._trainer.should_stop = should_stop
         try:
             result = self._trainer.step()
-        except StepCancelled:
+        except self._cancelled:
             return None
         finally:
             self._trainer.should_stop = None
@@ -723,7 +724,22 @@ class Workbench:
         return self.output
 
 
+SIZED_RESULTS = 200  # a run with more results is sized from this many of them, evenly spaced
+
+
 def _json_size(entry: dict) -> int:
+    """About how many bytes `entry` takes as JSON. A long run's results are sized from an even sample, not all
+    encoded: encoding 100,000 of them held the UI thread 0.5 s at the end of the run, and one result's size
+    varies little along a run (the same keys; numbers of about the same length)."""
+    results = entry.get("results")
+    if isinstance(results, list) and len(results) > SIZED_RESULTS:
+        rest = {key: value for key, value in entry.items() if key != "results"}
+        sample = results[:: len(results) // SIZED_RESULTS]
+        return _encoded_size(rest) + round((_encoded_size(sample) - 2) * len(results) / len(sample))
+    return _encoded_size(entry)
+
+
+def _encoded_size(entry) -> int:
     import json
 
     try:

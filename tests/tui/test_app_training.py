@@ -378,9 +378,12 @@ async def test_the_footer_relabels_f9_in_place_when_training_starts_and_ends(app
         before = list(app.query("FooterKey"))
         labels = lambda: {k.action: (k.description, k._disabled) for k in app.query("FooterKey")}
         assert labels()["train"] == ("Train", False) and labels()["step"] == ("Step", False)
+        layouts, lay_out = [], app.screen._refresh_layout
+        app.screen._refresh_layout = lambda *args, **kwargs: layouts.append(1) or lay_out(*args, **kwargs)
         await pilot.press("f9")
         await pilot.pause()
         assert labels()["pause"] == ("Pause", False) and labels()["step"] == ("Step", True)
+        assert layouts == [], "starting a run laid the screen out again"
         await pilot.press("f9")
         for _ in range(500):
             await pilot.pause()
@@ -389,3 +392,36 @@ async def test_the_footer_relabels_f9_in_place_when_training_starts_and_ends(app
         await pilot.pause()
         assert labels()["train"] == ("Train", False) and labels()["step"] == ("Step", False)
         assert list(app.query("FooterKey")) == before
+
+
+async def test_a_key_while_training_holds_the_worker_until_its_answer_is_on_screen(app, monkeypatch):
+    """The worker gives way from the key's arrival until the answer is drawn (each turn of the event loop
+    waited for the GIL while it ran), then goes on."""
+    from tui.screens import help as help_screen
+
+    held_when_answered = []
+    show = help_screen.show
+
+    def show_and_look(the_app) -> None:
+        held_when_answered.append(the_app._heartbeat._held_until > 0)
+        show(the_app)
+
+    monkeypatch.setattr(help_screen, "show", show_and_look)
+    app.train_steps = None
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        assert app._run is not None
+        steps_before = app._run.steps
+        await pilot.press("f1")
+        await pilot.pause()
+        assert held_when_answered == [True]
+        assert app._heartbeat._held_until == 0.0  # released once the help was drawn
+        for _ in range(200):  # and training goes on
+            await pilot.pause(0.01)
+            if app._run.steps > steps_before + 5:
+                break
+        assert app._run.steps > steps_before + 5
+        await pilot.press("escape", "f9")
+        await wait_for_training(app, pilot)

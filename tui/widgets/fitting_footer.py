@@ -25,14 +25,12 @@ class FittingFooter(Footer):
         narrow = self.app.size.width < FULL_WIDTH
         if self._bindings_ready:  # the keys are drawn now: a later resize across FULL_WIDTH redraws them
             self._narrow = narrow
-        kept = 0
+        # (Footer.compose also sets grid_size_columns, unused by its horizontal layout; a second, different value
+        # set here made every relabel lay the whole screen out again.)
         for widget in super().compose():
             if narrow and isinstance(widget, FooterKey) and widget.action in SPARE_ACTIONS:
                 continue
-            kept += 1
             yield widget
-        if self._bindings_ready:
-            self.styles.grid_size_columns = kept
 
     def bindings_changed(self, screen) -> None:
         if self._bindings_ready and self.is_attached and screen is self.screen and self._relabel():
