@@ -9,7 +9,7 @@ from textual.widgets import Input, OptionList, Static
 
 from micrograd.export import mlp_to_json
 from micrograd.nn import MLP
-from tests.tui.conftest import SIZE
+from tests.tui.conftest import SIZE, screen_text
 from tui import samples, session
 from tui.screens.session_files import OpenSessionScreen
 
@@ -63,3 +63,58 @@ async def test_a_bad_session_names_itself_once_in_the_preview_and_the_error(app,
         await pilot.pause()
         error = str(picker.query_one("#error", Static).render())
         assert app.screen is picker and "actions[0]" in error and error.count("broken.json") == 1, error
+
+
+async def test_typing_a_path_in_the_picker_fills_the_path_field_and_enter_opens_that_file(app):
+    """A file-open dialog takes a typed path whichever part has focus: the list keeps the arrow keys and Enter,
+    the first printable key moves to the path field with it (before, every key typed went to the list, unseen)."""
+    sample = samples.find("tanh_neuron").path
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, OpenSessionScreen)
+        path = picker.query_one("#path", Input)
+        await pilot.press(*str(sample))
+        assert path.value == str(sample) and app.focused is path
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()  # the open worker replays the session
+        for _ in range(5):
+            await pilot.pause()
+        assert app.screen is not picker and app.session_path == sample
+        assert app.workbench.log == app.query_one("#timeline").replayer.session.actions
+
+
+async def test_the_list_keeps_arrows_and_enter_and_up_or_down_from_the_path_field_returns_to_it(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        picker = app.screen
+        files, path = picker.query_one("#files", OptionList), picker.query_one("#path", Input)
+        assert app.focused is files
+        await pilot.press("down")
+        second = files.highlighted
+        await pilot.press("x", "backspace")  # typed, then taken back: the field is empty again
+        assert app.focused is path and path.value == ""
+        await pilot.press("down")  # back in the list, one further down
+        assert app.focused is files and files.highlighted == second + 1
+        chosen = picker.paths[files.get_option_at_index(files.highlighted).id]
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        for _ in range(5):
+            await pilot.pause()
+        assert app.screen is not picker and app.session_path == chosen
+
+
+async def test_at_80x24_every_file_is_one_line_and_the_list_shows_more_than_a_few(app):
+    """A title too long for 80 columns is cut with "…" (the preview shows it whole), not wrapped onto a line that
+    reads as a file of its own; the preview gives way so the list keeps its rows."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        files = app.screen.query_one("#files", OptionList)
+        assert files.virtual_size.height == files.option_count + 1  # and the rule between the two folders
+        assert files.scrollable_content_region.height >= 7
+        text = screen_text(app)
+        assert "backprop_walkthrough" in text and "…" in text
+        assert "type a path (a .json session or .csv data), then enter" in text

@@ -17,7 +17,7 @@ from pathlib import Path
 from time import perf_counter
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -141,8 +141,12 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
     OpenSessionScreen { align: center middle; }
     OpenSessionScreen > Vertical { width: 90%; max-width: 100; height: 90%; border: thick $primary;
                                    background: $surface; padding: 0 1; }
-    OpenSessionScreen OptionList { height: 1fr; min-height: 4; }
+    /* one line a file, cut with "…" when narrow: a wrapped title read as a file of its own (the preview below
+       shows the highlighted one whole) */
+    OpenSessionScreen OptionList { height: 1fr; min-height: 4; text-wrap: nowrap; text-overflow: ellipsis; }
     OpenSessionScreen #preview { height: auto; max-height: 8; color: $text-muted; }
+    /* 24-27 rows: a shorter preview, so the list shows more than three files */
+    OpenSessionScreen.-tall-enough #preview { max-height: 5; }
     OpenSessionScreen #error { color: $error; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -155,11 +159,13 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("[b]Open a session[/b]  (enter opens, escape cancels)")
+            yield Label("[b]Open a session[/b]  enter opens · type a path · escape cancels")
             yield OptionList(*self._options(), id="files")
             yield Static("", id="preview", markup=False)
             yield Input(
-                placeholder="…or type a path to a session (.json) or data (.csv) file and press enter", id="path"
+                placeholder="…or type a path (a .json session or .csv data), then enter",
+                id="path",
+                select_on_focus=False,  # a key typed in the list moves here with its character: keep it
             )
             yield Static("", id="error", markup=False)
 
@@ -249,6 +255,30 @@ class OpenSessionScreen(ModalScreen[OpenedSession | None]):
             self.query_one("#error", Static).update(shown(err, lines=True))
             return
         self.dismiss(OpenedSession(path, loaded))
+
+    def on_key(self, event: events.Key) -> None:
+        """As in any file-open dialog, typing is a path whichever part has focus: a printable key in the list
+        moves to the path field and is typed there (the list keeps the arrows, Home/End and Enter), and up or
+        down in the path field go back to the list, one step along."""
+        files, path = self.query_one("#files", OptionList), self.query_one("#path", Input)
+        if self.focused is files and event.is_printable and event.character:
+            path.focus()
+            path.insert_text_at_cursor(event.character)
+        elif self.focused is path and event.key in ("up", "down"):
+            files.focus()
+            files.action_cursor_down() if event.key == "down" else files.action_cursor_up()
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A path pasted while the list has focus goes to the path field too."""
+        path = self.query_one("#path", Input)
+        if self.focused is self.query_one("#files", OptionList) and event.text:
+            path.focus()
+            path.insert_text_at_cursor(event.text.splitlines()[0])
+            event.stop()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
