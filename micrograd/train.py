@@ -24,7 +24,7 @@ import numpy as np
 
 from micrograd.blas_threads import one_blas_thread
 from micrograd.compiled import Cancelled, Program
-from micrograd.engine import Value
+from micrograd.engine import CHECK_EVERY, Value
 from micrograd.losses import LOSSES
 from micrograd.losses import l2 as l2_loss
 from micrograd.optim import SGD, linear
@@ -71,7 +71,7 @@ class Grid:
 StepCancelled = Cancelled  # `Trainer.should_stop()` said stop in the middle of a step: nothing was updated
 
 
-CANCEL_CHECK_NODES = 20_000  # the reference backward asks should_stop() once per this many nodes (~1 ms)
+CANCEL_CHECK_NODES = CHECK_EVERY  # the reference backward asks should_stop() once per this many nodes (~1 ms)
 
 
 def _as_list(out) -> list:
@@ -125,30 +125,8 @@ class _ReferenceEngine:
         return np.array(rows, dtype=float).reshape(len(X), -1)
 
     def backward(self, root: Value) -> None:
-        """`root.backward()`, asking should_stop() every CANCEL_CHECK_NODES nodes."""
-        if self.t.should_stop is None:
-            root.backward()
-            return
-        order, visited, stack, seen = [], set(), [root], 0
-        while stack:  # the same iterative order as Value.topological_order, with checks
-            node = stack.pop()
-            if node is None:
-                order.append(stack.pop())
-            elif node not in visited:
-                visited.add(node)
-                stack.append(node)
-                stack.append(None)
-                stack.extend(node._prev)
-                seen += 1
-                if seen % CANCEL_CHECK_NODES == 0:
-                    self._check()
-        root.grad = 1
-        for i, node in enumerate(reversed(order)):
-            if i % CANCEL_CHECK_NODES == 0:
-                self._check()
-            g = node.grad
-            for child, local in zip(node._prev, node._local):
-                child.grad += local * g
+        """`root.backward()`, asking should_stop() every CHECK_EVERY nodes of the sort and of the pass."""
+        root.backward(None if self.t.should_stop is None else self._check)
 
     def build(self, X, y):
         """(total, data_loss, reg_loss Values, outputs) for a batch."""

@@ -54,7 +54,7 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 PROGRESS_INTERVAL = 0.1  # seconds between progress messages: <= 10 chart redraws a second
 PROGRESS_SHARE = 0.05  # ... and fewer when handling one takes the UI thread more than this share of the time
 ASK_INSIDE_STEPS_OVER = 0.002  # seconds: a step the last one of which took longer is asked to stop inside it too
-INPUT_HOLD = 0.25  # seconds at most that a worker gives way to the UI after a key, click, scroll or paste
+INPUT_HOLD = 0.1  # seconds a worker gives way to the UI after a key, click, scroll or paste (a held key: longer)
 # The input a person waits on the answer to (mouse moves are not: they come in floods and answer nothing).
 ANSWERED_INPUT = (
     events.Key,
@@ -199,12 +199,11 @@ class MicrogradApp(
         self._collections.release()
 
     async def on_event(self, event: events.Event) -> None:
-        """A key or click while training: the worker gives way until the answer is on screen (the second refresh
-        after it: a new screen is laid out in one and drawn in the next), so it comes at idle speed."""
-        if isinstance(event, ANSWERED_INPUT):
+        """A key or click while a worker runs: it gives way for INPUT_HOLD, time enough for the answer to be drawn
+        at idle speed (F1's help screen: ~40 ms)."""
+        if isinstance(event, ANSWERED_INPUT) and not event.is_forwarded:
             for heartbeat in self._working_heartbeats():
                 heartbeat.hold(INPUT_HOLD)
-                self.call_after_refresh(self.call_after_refresh, heartbeat.release)
         await super().on_event(event)
 
     def _working_heartbeats(self) -> list[Heartbeat]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from time import perf_counter
+from time import perf_counter, sleep
 
 
 class Heartbeat:
@@ -31,8 +31,7 @@ class Heartbeat:
         self._clock = clock
         self.last = clock()
         self._beaten = threading.Event()  # set by each beat: the worker sleeps on it without the GIL
-        self._held_until = 0.0  # `hold()`: until then (or `release()`), the worker gives way whatever the beat
-        self._released = threading.Event()
+        self._held_until = 0.0  # `hold()`: until then, the worker gives way whatever the beat
         self.waited = 0.0  # seconds the worker gave way, in all (the benchmark reports it)
 
     def beat(self) -> None:
@@ -40,24 +39,21 @@ class Heartbeat:
         self._beaten.set()
 
     def hold(self, seconds: float) -> None:
-        """UI thread, when input arrives: the worker gives way until `release()`, at most `seconds`. Answering a
-        key takes the event loop many turns, each of which waited for the GIL up to a switch interval (5 ms)
-        while the worker ran: the beat was never late, yet a key took 2-3 times as long as on an idle app."""
-        self._released.clear()
-        self._held_until = self._clock() + seconds
-
-    def release(self) -> None:
-        self._held_until = 0.0
-        self._released.set()
+        """UI thread, when input arrives: the worker gives way for the next `seconds`, beat or no beat. Answering
+        a key takes the event loop many turns, each of which waited for the GIL up to a switch interval (5 ms)
+        while the worker ran: the beat was never late, yet a key took 2-3 times as long as on an idle app.
+        (A fixed time, not "until the answer is drawn": Textual has no such moment to hook -- the key is handled
+        in several tasks, and a callback after the next refresh ran before the new screen was even pushed.)"""
+        self._held_until = max(self._held_until, self._clock() + seconds)
 
     def give_way(self) -> None:
-        """Worker thread: while the UI holds it, or when the UI's beat is late, wait (without the GIL) for the
-        release or the next beat -- at most `patience`. Waiting on an event rather than polling: each poll
+        """Worker thread: while the UI holds it, sleep out the hold; when the UI's beat is late, wait (without the
+        GIL) for the next one. At most `patience` either way. Waiting on an event rather than polling: each poll
         would need the GIL back from the UI."""
         start = self._clock()
         held = self._held_until - start
         if held > 0:
-            self._released.wait(min(held, self.patience))
+            sleep(min(held, self.patience))
             self.waited += self._clock() - start
             return
         if start - self.last <= self.late:
