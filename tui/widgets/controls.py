@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import copy
 
+from rich.cells import cell_len
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Input, Label, Select, Static
 
 from tui.presets import PRESETS
@@ -23,6 +27,30 @@ from tui.settings import BY_KEY, SETTINGS, Setting, describe_changes
 
 WIDE = ("loss", "lr")  # fields that span the row: their values are long
 FIX_KEY = "ctrl+y"
+# Two label-value pairs a row need this much of the pane (border, padding, scrollbar, two labels of 6, gutters
+# and values of 11 and 10: "reference ▼", "64,64,64,1"), what 2fr of 100 columns gives; a narrower form (80-99
+# columns) shows one pair a row, its values 24 wide.
+TWO_PAIRS_WIDTH = 40
+ROOMY_WIDTH = 48  # from here the form can spare a column of padding on its right again
+
+
+class FieldInput(Input):
+    """A form field that shows when its value is cut: out of focus it shows the value from its start (an Input
+    stays scrolled to where its cursor was: `,64,1` for 64,64,64,1), ending in "…" when wider than the field; in
+    focus it scrolls with the cursor, and the form's message shows it whole."""
+
+    @property
+    def is_cut(self) -> bool:
+        return cell_len(self.value) > self.scrollable_content_region.width
+
+    def render_line(self, y: int) -> Strip:
+        if y != 0 or self.has_focus or not self.value:
+            return super().render_line(y)
+        width = self.scrollable_content_region.width
+        text = Text(self.value, no_wrap=True, end="")
+        text.truncate(width, overflow="ellipsis")
+        strip = Strip(self.app.console.render(text, self.app.console_options.update_width(width)))
+        return strip.extend_cell_length(width + 1).apply_style(self.rich_style)  # as Input pads its line
 
 
 class TrainingControls(VerticalScroll):
@@ -85,7 +113,7 @@ class TrainingControls(VerticalScroll):
                 if s.choices:
                     widget = Select([(c, c) for c in s.choices], allow_blank=False, compact=True, id=f"control-{s.key}")
                 else:
-                    widget = Input(compact=True, id=f"control-{s.key}", select_on_focus=False)
+                    widget = FieldInput(compact=True, id=f"control-{s.key}", select_on_focus=False)
                 if s.key in WIDE:
                     widget.add_class("wide")
                 yield widget
@@ -120,6 +148,14 @@ class TrainingControls(VerticalScroll):
     def show_message(self, message: str, error: bool = False) -> None:
         self.query_one("#controls-message", Static).update(message)
         self.set_class(error, "-error")
+        # The sentence is docked over the form's last rows and may have grown over the focused field (scrolled
+        # into sight before it was written): scroll it above the sentence once the sentence is laid out.
+        self.call_after_refresh(self._focused_in_sight)
+
+    def _focused_in_sight(self) -> None:
+        focused = self.app.focused if self.is_attached else None
+        if focused is not None and self in focused.ancestors:
+            self.scroll_to_widget(focused, animate=False)
 
     def refused(self, message: str, key: str | None = None, fix: dict | None = None) -> None:
         """The workbench refused the pending changes: keep them, flag the field, offer the fix if any."""
@@ -196,7 +232,22 @@ class TrainingControls(VerticalScroll):
             if s.live
             else "changing it builds a new model from its seed (the chart restarts)"
         )
-        self.show_message(f"{s.label}: {s.help}; {effect}.")
+        whole = f"{s.label} = {self._cut_value(event.widget)}. " if self._cut_value(event.widget) else ""
+        self.show_message(f"{whole}{s.label}: {s.help}; {effect}.")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(self.outer_size.width < TWO_PAIRS_WIDTH, "-one-pair")
+        self.set_class(self.outer_size.width >= ROOMY_WIDTH, "-roomy")
+
+    @staticmethod
+    def _cut_value(widget) -> str | None:
+        """The whole text of a field too narrow to show it, to say in the message when it has focus."""
+        if isinstance(widget, FieldInput):
+            return widget.value if widget.is_cut else None
+        if isinstance(widget, Select) and widget.value is not Select.NULL:
+            label = widget.query_one("SelectCurrent #label")
+            return str(widget.value) if cell_len(str(widget.value)) > label.size.width else None
+        return None
 
     def on_input_changed(self, event: Input.Changed) -> None:
         s = self._setting(event.input.id)
