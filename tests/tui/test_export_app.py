@@ -13,6 +13,7 @@ import pytest
 from micrograd import export, graph
 from micrograd.engine import Value
 from tests.tui.conftest import SIZE, wait_for_training
+from tui import exports
 from tui.screens.export import ExportScreen
 
 DOWN = {"dot": 0, "svg": 1, "mermaid": 2, "json": 3, "torch": 4}  # the options' order on the screen
@@ -134,3 +135,24 @@ async def test_a_path_that_cannot_be_written_stays_in_the_screen(app, folder):
         await pilot.press("f8")  # the app keeps running
         await pilot.pause()
         assert len(app.workbench.history) == 1
+
+
+async def test_typing_a_name_in_the_list_of_kinds_types_over_the_file_field_and_enter_writes_it(app, folder):
+    """As in a save dialog: the list of kinds has focus, the first printable key moves to the File field and the
+    name typed replaces the offered one (before, every key typed went to the list, unseen). At 80x24 each kind
+    is one line, so all five are in sight."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        screen = app.screen
+        kinds = screen.query_one("#export-kind")
+        assert isinstance(screen, ExportScreen) and app.focused is kinds
+        shown = kinds.scrollable_content_region.height
+        assert kinds.virtual_size.height == kinds.option_count == len(exports.KINDS) <= shown
+        await pilot.press("down", *"mine.svg")  # the arrow still moves in the list: SVG
+        assert screen.query_one("#export-path").value == "mine.svg"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not screen
+        assert (folder / "mine.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+        assert not (folder / "micrograd-graph.dot").exists() and not (folder / "micrograd-graph.svg").exists()

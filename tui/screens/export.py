@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -35,7 +35,9 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
     ExportScreen { align: center middle; }
     ExportScreen > Vertical { width: 80%; max-width: 90; height: auto; border: thick $primary;
                               background: $surface; padding: 0 1; }
-    ExportScreen OptionList { height: auto; max-height: 7; }
+    /* every kind in sight (the six, and the list's border), one line each, cut with "…" at 80 columns: a wrapped
+       one pushed another out of sight */
+    ExportScreen OptionList { height: auto; max-height: 8; text-wrap: nowrap; text-overflow: ellipsis; }
     ExportScreen #export-error { color: $error; height: auto; }
     ExportScreen Horizontal { height: auto; }
     """
@@ -70,6 +72,17 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
         kinds = self.query_one("#export-kind", OptionList)
         kinds.highlighted = list(exports.KINDS).index(self.kind)
         kinds.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """As in a file-save dialog, typing is the file's name whichever part has focus: a printable key in the
+        list of kinds moves to the File field (now, not after this key) and is typed there, over its text as when
+        tabbing in (a bare name goes to the folder shown); the list keeps the arrows and Enter."""
+        path = self.query_one("#export-path", Input)
+        if self.focused is self.query_one("#export-kind", OptionList) and event.is_printable and event.character:
+            self.set_focus(path)  # its Focus is queued before the key, so the field selects its text first
+            path.post_message(events.Key(event.key, event.character))
+            event.stop()
+            event.prevent_default()
 
     @on(OptionList.OptionHighlighted, "#export-kind")
     def _kind_changed(self, event: OptionList.OptionHighlighted) -> None:
