@@ -487,6 +487,8 @@ class MicrogradApp(
             return replaying and len(self.screen_stack) == 1
         if replaying and action not in WHILE_OPENING:
             return None  # the workbench is the replay worker's until it is done: dimmed until then
+        if action == "train_pause" and len(self.screen_stack) > 1:  # space: a dialog's (help's) key, not training's
+            return False
         if action == "train":
             return not training
         if action == "pause":
