@@ -6,8 +6,9 @@ worker made every key slow (F1 took 0.7-1.1 s while training) and the UI's own w
 ms of pure Python -- was taken from training time. Two rules fix the causes:
 
 - `Heartbeat`: the UI thread beats every `period`; while the beat is late, the UI is busy (or waiting for the
-  GIL), and the worker sleeps between two groups of its work until the UI has caught up. Keys are answered at
-  idle speed; training loses only the time the UI really needs.
+  GIL), and the worker sleeps between two groups of its work until the UI has caught up. A key, a click or a
+  paste also `hold`s the worker for a moment: its answer takes the event loop many short turns, none of which
+  makes the beat late. Keys are answered at idle speed; training loses only the time the UI really needs.
 - `Pacer`: progress (chart, status line) is posted at most every `interval` seconds, and less often when
   handling one costs the UI more than `share` of the time between two, so the UI's share of the interpreter
   stays small whatever the chart's size or the machine's speed.
