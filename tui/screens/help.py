@@ -68,12 +68,18 @@ class HelpScreen(Screen[None]):
     """A whole screen, not a modal one: a modal screen draws the app dimmed behind it, which took most of the
     ~55 ms an F1 cost (now ~20 ms)."""
 
-    BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close help", id="close-help")]
+    BINDINGS = [
+        Binding("escape,f1,question_mark,q", "dismiss", "Close help", id="close-help"),
+        Binding("space", "page_down", "Page down", id="help-page-down", show=False),  # as in a pager
+    ]
 
     def __init__(self, bindings: list[Binding]) -> None:
         super().__init__()
         self._key_bindings = bindings
         self.markdown = markdown_text(bindings)
+
+    def action_page_down(self) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_page_down(animate=False)
 
     def compose(self) -> ComposeResult:
         # Rich's Markdown in one Static: Textual's Markdown widget (a widget per block and table cell) took
