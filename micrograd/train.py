@@ -24,7 +24,7 @@ import numpy as np
 
 from micrograd.blas_threads import one_blas_thread
 from micrograd.compiled import Cancelled, Program
-from micrograd.engine import CHECK_EVERY, Value
+from micrograd.engine import Value
 from micrograd.losses import LOSSES
 from micrograd.losses import l2 as l2_loss
 from micrograd.optim import SGD, linear
@@ -69,9 +69,6 @@ class Grid:
 
 
 StepCancelled = Cancelled  # `Trainer.should_stop()` said stop in the middle of a step: nothing was updated
-
-
-CANCEL_CHECK_NODES = CHECK_EVERY  # the reference backward asks should_stop() once per this many nodes (~1 ms)
 
 
 def _as_list(out) -> list:
@@ -125,7 +122,7 @@ class _ReferenceEngine:
         return np.array(rows, dtype=float).reshape(len(X), -1)
 
     def backward(self, root: Value) -> None:
-        """`root.backward()`, asking should_stop() every CHECK_EVERY nodes of the sort and of the pass."""
+        """`root.backward()`, asking should_stop() every engine.CHECK_EVERY nodes of the sort and of the pass."""
         root.backward(None if self.t.should_stop is None else self._check)
 
     def build(self, X, y):

@@ -316,10 +316,10 @@ def test_reference_engine_asks_between_samples_and_in_backward_chunks(data):
     trainer.should_stop = lambda: asked.append(1) and False
     trainer.step()
     nodes = len(trainer.loss_graph(backward=False).topological_order())
-    from micrograd.train import CANCEL_CHECK_NODES
+    from micrograd.engine import CHECK_EVERY
 
-    # once per sample in the forward pass, then every CANCEL_CHECK_NODES nodes of the sort and the backward
-    assert len(asked) >= len(data[0]) + 2 * (nodes // CANCEL_CHECK_NODES)
+    # once per sample in the forward pass, then every CHECK_EVERY nodes of the sort and the backward
+    assert len(asked) >= len(data[0]) + 2 * (nodes // CHECK_EVERY)
 
 
 @pytest.mark.parametrize("engine", ["reference", "compiled"])

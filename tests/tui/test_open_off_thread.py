@@ -34,9 +34,9 @@ def recorded_session(tmp_path, trains=(60, 60, 60)) -> OpenedSession:
     return OpenedSession(path, session.load(path))
 
 
-@pytest.fixture
-def gate(monkeypatch):
-    """Holds the open worker before it applies action 2 until the test sets the event."""
+def gate_seek(monkeypatch, holds) -> threading.Event:
+    """Replayer.seek, when run with checks (in a worker), waits at the first player state `holds(player)` is true
+    for until the test sets the returned event; its `.reached` is set when it got there."""
     event, reached = threading.Event(), threading.Event()
     real = Replayer.seek
 
@@ -45,7 +45,7 @@ def gate(monkeypatch):
             return real(self, position, substep)
 
         def wait_then_check(player):
-            if player.position == 2:
+            if holds(player) and not event.is_set():
                 reached.set()
                 event.wait(timeout=60)
             check(player)
@@ -55,6 +55,12 @@ def gate(monkeypatch):
     monkeypatch.setattr(Replayer, "seek", gated)
     event.reached = reached
     return event
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """Holds the open worker before it applies action 2 until the test sets the event."""
+    return gate_seek(monkeypatch, lambda player: player.position == 2)
 
 
 async def settle(app, pilot) -> None:
@@ -202,24 +208,7 @@ def test_a_train_action_replayed_in_chunks_gives_the_same_numbers_and_log(tmp_pa
 @pytest.fixture
 def chunk_gate(monkeypatch):
     """Holds the timeline's move worker inside the train action at actions[1], after its first chunk."""
-    event, reached = threading.Event(), threading.Event()
-    real = Replayer.seek
-
-    def gated(self, position, substep=0, check=None):
-        if check is None:
-            return real(self, position, substep)
-
-        def wait_then_check(player):
-            if player.position == 1 and player.substep > 0 and not event.is_set():
-                reached.set()
-                event.wait(timeout=60)
-            check(player)
-
-        return real(self, position, substep, check=wait_then_check)
-
-    monkeypatch.setattr(Replayer, "seek", gated)
-    event.reached = reached
-    return event
+    return gate_seek(monkeypatch, lambda player: player.position == 1 and player.substep > 0)
 
 
 async def test_a_long_train_action_plays_in_the_worker_keys_answer_and_esc_stops_it(app, chunk_gate, tmp_path):
